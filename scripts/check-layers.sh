@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Fails when a file under src/ includes a header across a forbidden edge of the dependency
+# rule (docs/ARCHITECTURE.md). Each folder lists the folders it may include from.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+declare -A allowed=(
+  [core]="core"
+  [db]="db core"
+  [http]="http core"
+  [render]="render core"
+  [testing]="testing db core"
+  [access]="access db core"
+  [identity]="identity db core"
+  [community]="community access identity render db core"
+  [content]="content access identity render db core"
+  [web]="web http render community content access identity db core"
+  [app]="app web http render community content access identity db core"
+)
+
+status=0
+while IFS= read -r file; do
+  folder=$(echo "$file" | cut -d/ -f2)
+  [[ "$folder" == "main.cpp" ]] && continue
+  if [[ -z "${allowed[$folder]+x}" ]]; then
+    echo "check-layers: $file: folder '$folder' has no rule in scripts/check-layers.sh" >&2
+    status=1
+    continue
+  fi
+  extra=""
+  # Test files may use the testing library and build fixtures through identity and community.
+  [[ "$file" == *_test.cpp ]] && extra="testing identity community"
+  while IFS= read -r inc; do
+    target=$(echo "$inc" | sed -E 's/^#include "([^/"]+)\/.*/\1/')
+    ok=0
+    for a in ${allowed[$folder]} $extra; do
+      [[ "$target" == "$a" ]] && ok=1
+    done
+    if [[ $ok -eq 0 ]]; then
+      echo "check-layers: $file includes \"$target/...\": $folder may not depend on $target" >&2
+      status=1
+    fi
+  done < <(grep -E '^#include "[^/"]+/' "$file" || true)
+done < <(find src -name '*.cpp' -o -name '*.hpp' | sort)
+exit $status

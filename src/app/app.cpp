@@ -1,0 +1,254 @@
+#include "app/app.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "app/config.hpp"
+#include "app/demo.hpp"
+#include "core/embedded.hpp"
+#include "web/web.hpp"
+
+namespace gh::app {
+namespace {
+
+constexpr const char* kUsage =
+    "Guildhall: paid knowledge communities for programmers.\n\n"
+    "Usage: guildhall <command> [options]\n\n"
+    "Commands:\n"
+    "  serve     Run the web server (migrates the database first).\n"
+    "  migrate   Apply database migrations and exit.\n"
+    "  demo      Fill the database with demo data.\n\n"
+    "Run 'guildhall <command> --help' for a command's options.\n";
+
+constexpr const char* kCommonOptions =
+    "  --database URL        sqlite:PATH (default sqlite:data/guildhall.db) or postgresql://...\n"
+    "  --config PATH         Optional config file of 'key = value' lines (same keys as the flags).\n"
+    "Every option may also come from the environment as GUILDHALL_<NAME> (e.g. GUILDHALL_DATABASE);\n"
+    "flags win over the environment, which wins over the config file.\n";
+
+constexpr const char* kServeUsage =
+    "Usage: guildhall serve [options]\n\n"
+    "  --listen HOST:PORT    Address to listen on (default 127.0.0.1:8080; port 0 picks a free one).\n"
+    "  --threads N           I/O threads (default: one per core).\n"
+    "  --public-url URL      The URL users reach (https:// makes cookies Secure).\n"
+    "  --trust-proxy         Honour X-Forwarded-For / X-Forwarded-Proto from a reverse proxy.\n"
+    "  --default-currency C  Currency for new communities (default CNY).\n"
+    "  --demo-if-empty       Fill an empty database with demo data first.\n"
+    "  --access-log BOOL     One log line per request (default true).\n";
+
+constexpr const char* kMigrateUsage = "Usage: guildhall migrate [options]\n\n";
+
+constexpr const char* kDemoUsage =
+    "Usage: guildhall demo [options]\n\n"
+    "  --communities N       Communities to create (default 12).\n"
+    "  --users N             Users to create (default 200); all share the password 'guildhall-demo'.\n"
+    "  --posts N             Posts to create (default 2000).\n"
+    "  --quiet               No progress bar.\n";
+
+std::vector<db::Migration> embedded_migrations() {
+  std::vector<db::Migration> out;
+  for (const auto& file : embedded::migrations()) {
+    out.push_back(db::Migration{std::string(file.name), std::string(file.bytes)});
+  }
+  return out;
+}
+
+std::unique_ptr<db::Database> open_database(const Config& config) {
+  const auto url = config.get_or("database", "sqlite:data/guildhall.db");
+  if (url.rfind("sqlite:", 0) == 0 && url != "sqlite::memory:") {
+    const std::filesystem::path path = url.substr(7);
+    if (path.has_parent_path()) {
+      std::filesystem::create_directories(path.parent_path());
+    }
+  }
+  return db::Database::open({url, 16, 5000});
+}
+
+void apply_migrations(db::Database& db) {
+  const auto applied = db::migrate(db, embedded_migrations());
+  for (const auto& name : applied) {
+    spdlog::info("migrated: {}", name);
+  }
+}
+
+struct Deps {
+  SystemClock clock;
+  std::unique_ptr<db::Database> db;
+  std::unique_ptr<identity::Identity> identity;
+};
+
+int print_error(const Error& error) {
+  std::fprintf(stderr, "guildhall: %s\n", error.message.c_str());
+  return 2;
+}
+
+int serve(const Config& config) {
+  auto listen = parse_listen(config.get_or("listen", "127.0.0.1:8080"));
+  if (!listen) {
+    return print_error(listen.error());
+  }
+  auto threads = config.integer("threads", 0);
+  if (!threads) {
+    return print_error(threads.error());
+  }
+  SystemClock clock;
+  auto db = open_database(config);
+  apply_migrations(*db);
+
+  identity::Identity identity(*db, clock, {});
+  community::Communities communities(*db, clock, {config.get_or("default-currency", "CNY")});
+  content::Posts posts(*db, clock);
+
+  if (config.flag("demo-if-empty") && !db->read([](db::Tx& tx) { return tx.one("SELECT 1 FROM users LIMIT 1"); })) {
+    spdlog::info("empty database: writing demo data (log in as 'demo' / 'guildhall-demo')");
+    write_demo_data(*db, identity, clock, DemoOptions{});
+  }
+
+  auto i18n = render::I18n::create(embedded::locales());
+  if (!i18n) {
+    return print_error(i18n.error());
+  }
+  render::TemplateRegistry templates(embedded::templates(), *i18n);
+  http::StaticFiles static_files;
+  for (const auto& f : embedded::static_files()) {
+    static_files.add(std::string(f.name), f.bytes);
+  }
+
+  web::Config web_config;
+  web_config.public_url = config.get_or("public-url", "");
+  web_config.trust_proxy = config.flag("trust-proxy");
+  web::WebApp app(web::Services{*db, clock, identity, communities, posts, templates, *i18n, static_files, web_config});
+
+  http::ServerOptions options;
+  options.host = listen->first;
+  options.port = listen->second;
+  options.threads = static_cast<int>(*threads);
+  options.access_log = config.get_or("access-log", "true") != "false";
+  http::Server server(options, [&app](http::Request& request) { return app.handle(request); });
+  server.listen();
+  spdlog::info("guildhall listening on http://{}:{}", options.host, server.port());
+  // The port line on stdout lets scripts and tests find a server started with port 0.
+  std::printf("listening on %s:%u\n", options.host.c_str(), static_cast<unsigned>(server.port()));
+  std::fflush(stdout);
+
+  // View counts are buffered in memory and written every few seconds (and at shutdown).
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool stopping = false;
+  std::thread flusher([&] {
+    std::unique_lock lock(mutex);
+    while (!wake.wait_for(lock, std::chrono::seconds(5), [&] { return stopping; })) {
+      lock.unlock();
+      try {
+        posts.flush_views();
+      } catch (const std::exception& e) {
+        spdlog::warn("flushing view counts failed: {}", e.what());
+      }
+      lock.lock();
+    }
+  });
+
+  server.run(true);
+  {
+    std::lock_guard lock(mutex);
+    stopping = true;
+  }
+  wake.notify_all();
+  flusher.join();
+  posts.flush_views();
+  spdlog::info("guildhall stopped");
+  return 0;
+}
+
+int migrate(const Config& config) {
+  auto db = open_database(config);
+  const auto applied = db::migrate(*db, embedded_migrations());
+  std::printf("%zu migration(s) applied; %zu in total.\n", applied.size(), db::applied_migrations(*db).size());
+  return 0;
+}
+
+int demo(const Config& config) {
+  DemoOptions options;
+  auto communities = config.integer("communities", options.communities);
+  auto users = config.integer("users", options.users);
+  auto posts = config.integer("posts", options.posts);
+  for (auto* r : {&communities, &users, &posts}) {
+    if (!*r) {
+      return print_error(r->error());
+    }
+    if (**r < 0 || **r > 10'000'000) {
+      return print_error(invalid("demo.out_of_range", "Counts are between 0 and 10,000,000."));
+    }
+  }
+  options.communities = static_cast<int>(*communities);
+  options.users = std::max(1, static_cast<int>(*users));
+  options.posts = static_cast<int>(*posts);
+  options.progress = !config.flag("quiet");
+  SystemClock clock;
+  auto db = open_database(config);
+  apply_migrations(*db);
+  identity::Identity identity(*db, clock, {});
+  const auto started = std::chrono::steady_clock::now();
+  const auto counts = write_demo_data(*db, identity, clock, options);
+  const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::printf("demo data: %d communities, %d users, %d posts, %d comments in %.1f s\n", counts.communities,
+              counts.users, counts.posts, counts.comments, seconds);
+  std::printf("log in as 'demo' with the password 'guildhall-demo'\n");
+  return 0;
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  const auto command = args[0];
+  args.erase(args.begin());
+  const bool help = std::find(args.begin(), args.end(), "--help") != args.end() ||
+                    std::find(args.begin(), args.end(), "-h") != args.end();
+  struct Command {
+    const char* name;
+    const char* usage;
+    std::vector<std::string> switches;
+    int (*run)(const Config&);
+  };
+  const Command commands[] = {
+      {"serve", kServeUsage, {"trust-proxy", "demo-if-empty"}, serve},
+      {"migrate", kMigrateUsage, {}, migrate},
+      {"demo", kDemoUsage, {"quiet"}, demo},
+  };
+  for (const auto& c : commands) {
+    if (command != c.name) {
+      continue;
+    }
+    if (help) {
+      std::printf("%s%s", c.usage, kCommonOptions);
+      return 0;
+    }
+    auto config = Config::load(args, c.switches);
+    if (!config) {
+      std::fprintf(stderr, "guildhall %s: %s\n\n%s", c.name, config.error().message.c_str(), c.usage);
+      return 2;
+    }
+    try {
+      return c.run(*config);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "guildhall %s: %s\n", c.name, e.what());
+      return 1;
+    }
+  }
+  std::fprintf(stderr, "guildhall: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+  return 2;
+}
+
+}  // namespace gh::app

@@ -1,0 +1,175 @@
+// gh::content: posts (articles, tutorials, snippets, questions, discussions, videos), tags,
+// comments with one level of replies, upvotes, view counts, pinned and essence flags, drafts
+// and scheduled publishing.
+//
+// Markdown is rendered to safe HTML once, at write time, and stored. Every read decision is
+// asked of access/; listings use access::readable_posts_filter so that no list shows what a
+// single read would refuse. Thread-safe: state lives in the database, except view counts,
+// which are buffered in memory and written in batches by flush_views().
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "access/access.hpp"
+#include "core/clock.hpp"
+#include "core/ids.hpp"
+#include "core/result.hpp"
+#include "db/db.hpp"
+
+namespace gh::content {
+
+inline constexpr size_t kMaxTitleChars = 200;
+inline constexpr size_t kMaxBodyBytes = 100'000;
+inline constexpr size_t kMaxCommentBytes = 20'000;
+inline constexpr size_t kMaxTags = 5;
+
+struct Author {
+  UserId id;
+  std::string username;
+  std::string display_name;
+};
+
+struct Post {
+  PostId id;
+  CommunityId community_id;
+  std::string community_slug;
+  std::string community_name;
+  Author author;
+  std::string kind;
+  std::string title;
+  std::string body_md;
+  std::string body_html;
+  std::string excerpt;
+  std::string video_url;
+  std::string video_embed_url;
+  std::string status;  // draft | published | deleted
+  std::optional<Millis> publish_at;
+  bool pinned = false;
+  bool essence = false;
+  int64_t upvotes = 0;
+  int64_t comment_count = 0;
+  int64_t view_count = 0;
+  Millis created_at = 0;
+  Millis updated_at = 0;
+  std::vector<std::string> tags;
+  // About the viewer who asked:
+  bool viewer_upvoted = false;
+  bool viewer_can_edit = false;
+  bool viewer_can_moderate = false;
+  bool scheduled = false;  // Published with publish_at in the future.
+};
+
+struct PostInput {
+  std::string title;
+  std::string body_md;
+  std::string kind = "discussion";
+  std::vector<std::string> tags;
+  bool draft = false;
+  std::optional<std::string> publish_at;  // RFC 3339.
+  std::string video_url;
+};
+
+struct PostPatch {
+  std::optional<std::string> title;
+  std::optional<std::string> body_md;
+  std::optional<std::string> kind;
+  std::optional<std::vector<std::string>> tags;
+  std::optional<bool> draft;
+  std::optional<std::string> publish_at;
+  std::optional<std::string> video_url;
+  std::optional<bool> pinned;   // Moderators.
+  std::optional<bool> essence;  // Moderators.
+};
+
+enum class FeedSort { New, Top, Essence };
+std::optional<FeedSort> parse_feed_sort(std::string_view text);
+
+struct FeedQuery {
+  std::string community_slug;
+  FeedSort sort = FeedSort::New;
+  std::optional<std::string> tag;
+  std::optional<std::string> cursor;
+  int limit = 20;
+};
+
+struct FeedPage {
+  std::vector<Post> posts;  // Bodies are not loaded in listings (excerpt only).
+  std::optional<std::string> next_cursor;
+};
+
+struct Comment {
+  CommentId id;
+  PostId post_id;
+  std::optional<CommentId> parent_id;
+  Author author;
+  std::string body_md;
+  std::string body_html;
+  Millis created_at = 0;
+  bool deleted = false;
+  bool viewer_can_delete = false;
+};
+
+struct CommentInput {
+  std::string body_md;
+  std::optional<int64_t> parent_id;
+};
+
+class Posts {
+ public:
+  Posts(db::Database& db, const Clock& clock);
+
+  // The author must be a member; articles, tutorials and videos need the creator role.
+  Result<Post> create(UserId author, std::string_view community_slug, const PostInput& input);
+  // The author or a moderator edits; pinned/essence are for moderators only.
+  Result<Post> update(UserId actor, PostId id, const PostPatch& patch);
+  // Soft delete by the author or a moderator.
+  Status remove(UserId actor, PostId id);
+
+  // One post as `viewer` may see it; NotFound when it may not (no difference between "absent"
+  // and "not yours to see"). Counts a view when `count_view`.
+  enum class CountView { No, Yes };
+  Result<Post> get(std::optional<UserId> viewer, PostId id, CountView count_view);
+
+  Result<FeedPage> feed(std::optional<UserId> viewer, const FeedQuery& query);
+  std::vector<Post> pinned(std::optional<UserId> viewer, CommunityId community);
+  // The viewer's own drafts and scheduled posts in a community.
+  std::vector<Post> drafts(UserId author, CommunityId community);
+  // Tags used in a community with their post counts, most used first.
+  std::vector<std::pair<std::string, int64_t>> tags(std::optional<UserId> viewer, CommunityId community, int limit);
+
+  Result<Comment> add_comment(UserId author, PostId post, const CommentInput& input);
+  Result<std::vector<Comment>> comments(std::optional<UserId> viewer, PostId post);
+  Status remove_comment(UserId actor, CommentId id);
+
+  // Idempotent: a second upvote (or removal) changes nothing.
+  Result<int64_t> upvote(UserId user, PostId post);
+  Result<int64_t> remove_upvote(UserId user, PostId post);
+
+  // Writes buffered view counts; app/ calls it every few seconds and at shutdown.
+  void flush_views();
+
+  static Status validate_tags(const std::vector<std::string>& tags);
+  static Status validate_kind(std::string_view kind);
+
+ private:
+  Result<Post> load_for(db::Tx& tx, std::optional<UserId> viewer, PostId id);
+  void load_tags(db::Tx& tx, std::vector<Post>& posts);
+
+  db::Database& db_;
+  const Clock& clock_;
+  std::mutex views_mutex_;
+  std::unordered_map<int64_t, int64_t> pending_views_;  // GUARDED_BY(views_mutex_)
+};
+
+// Normalises a tag ("C++ " -> "c++"); nullopt when it cannot be a tag.
+std::optional<std::string> normalize_tag(std::string_view tag);
+
+// Video links: an embed URL for whitelisted hosts (YouTube, Vimeo, Bilibili), nullopt for any
+// other http(s) link (shown as a link). Error for anything that is not an http(s) URL.
+Result<std::optional<std::string>> video_embed_url(std::string_view url);
+
+}  // namespace gh::content

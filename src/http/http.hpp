@@ -1,0 +1,193 @@
+// gh::http: the HTTP/1.1 server, knowing requests and responses, not communities or money.
+//
+// Handlers are plain synchronous functions Request -> Response, called on the server's I/O
+// thread for that connection (one thread per core; Beast and Asio stay inside http/'s .cpp
+// files). A handler may block briefly (SQLite, a PostgreSQL round trip).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace gh::http {
+
+// Case-insensitive header lookup over a small vector (requests carry ~10 headers).
+class Headers {
+ public:
+  void add(std::string name, std::string value) { items_.emplace_back(std::move(name), std::move(value)); }
+  void set(std::string_view name, std::string value);
+  std::optional<std::string_view> get(std::string_view name) const;
+  const std::vector<std::pair<std::string, std::string>>& items() const { return items_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> items_;
+};
+
+struct Request {
+  std::string method;  // "GET", "POST"...
+  std::string target;  // As sent: "/c/rust?sort=top".
+  std::string path;    // Percent-decoded path: "/c/rust".
+  std::string query;   // Raw query string without '?'.
+  Headers headers;
+  std::string body;
+  std::string remote_addr;                    // Peer IP ("127.0.0.1").
+  std::string request_id;                     // Set by the server; echoed as X-Request-Id.
+  std::map<std::string, std::string> params;  // Path parameters filled by the router.
+
+  std::optional<std::string_view> header(std::string_view name) const { return headers.get(name); }
+  // Percent-decoded query parameter ('+' is a space), first occurrence.
+  std::optional<std::string> query_param(std::string_view name) const;
+  std::optional<std::string> cookie(std::string_view name) const;
+  const std::string& param(const std::string& name) const;  // REQUIRES: the route declared it.
+};
+
+struct Response {
+  int status = 200;
+  Headers headers;
+  std::string body;
+
+  static Response text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+  static Response html(int status, std::string body) {
+    return text(status, std::move(body), "text/html; charset=utf-8");
+  }
+  static Response json(int status, std::string body) { return text(status, std::move(body), "application/json"); }
+  static Response redirect(std::string location, int status = 303);
+};
+
+// Parses an application/x-www-form-urlencoded body or query string (percent- and '+'-decoded).
+// Malformed '%' sequences stay as they are; invalid UTF-8 and NUL become U+FFFD, so every name
+// and value passes gh::text::is_valid_utf8.
+std::vector<std::pair<std::string, std::string>> parse_form(std::string_view body);
+// Percent-encodes every byte except the unreserved set (A-Z a-z 0-9 - . _ ~): safe in a path
+// segment, a query name or value, or a form field.
+std::string url_encode(std::string_view s);
+// Decodes %XX sequences byte for byte ('+' stays '+'); malformed sequences stay as they are.
+std::string url_decode(std::string_view s);
+
+struct CookieOptions {
+  std::string path = "/";
+  int64_t max_age_seconds = -1;  // -1: a session cookie; 0: delete.
+  bool http_only = true;
+  bool secure = false;
+  std::string same_site = "Lax";
+};
+// The value of a Set-Cookie header. Bytes of `value` outside RFC 6265's cookie-octet (and '%')
+// are percent-encoded; Request::cookie() decodes them, so any value round-trips.
+// REQUIRES: `name` is an RFC 7230 token; same_site is "", "Strict", "Lax" or "None".
+std::string set_cookie_header(std::string_view name, std::string_view value, const CookieOptions& options);
+
+using Handler = std::function<Response(Request&)>;
+
+struct Route {
+  std::string method;
+  std::string pattern;  // "/api/v1/communities/{slug}/posts"; a trailing "{rest...}" takes the rest.
+  Handler handler;
+};
+
+// Method + path -> handler. Static segments win over parameters. Not thread-safe to add to;
+// read-only (and so thread-safe) once the server runs.
+//
+// Matching works on the percent-decoded request.path split at '/': a "{name}" segment takes one
+// non-empty segment, a final "{rest...}" takes the remainder (one or more segments, joined by
+// '/'). Among routes matching the path, the one whose leftmost differing segment is most
+// specific wins (static > {name} > {rest...}). HEAD falls back to the GET route.
+class Router {
+ public:
+  // REQUIRES: `pattern` starts with '/', parameter names are non-empty and unique, "{x...}" is
+  // the last segment, and no route with the same method and shape exists.
+  void add(std::string method, std::string pattern, Handler handler);
+  struct Match {
+    const Route* route = nullptr;
+    bool path_matched = false;  // True when the path exists under another method (405).
+    std::vector<std::string> allowed_methods;
+  };
+  // Fills request.params on a match.
+  Match match(Request& request) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  struct Segment {
+    enum class Kind { Static, Param, Rest };
+    Kind kind = Kind::Static;
+    std::string text;  // Static text, or the parameter's name.
+  };
+  struct Shape {
+    std::vector<Segment> segments;
+    bool has_rest = false;
+  };
+  std::vector<Route> routes_;
+  std::vector<Shape> shapes_;  // Parallel to routes_.
+  std::vector<size_t> order_;  // Indices into routes_, most specific first.
+};
+
+// Static files served from memory: a fixed set of (name -> bytes), so nothing outside the
+// set can ever be served. ETag is a content hash; responses carry Cache-Control.
+class StaticFiles {
+ public:
+  // Cache-Control of 200 and 304 answers.
+  enum class Caching {
+    Auto,        // Immutable when the query's v= equals version(name), else Revalidate.
+    Revalidate,  // "public, max-age=3600".
+    Immutable,   // "public, max-age=31536000, immutable": the URL carries a version.
+  };
+  // REQUIRES: `name` is a relative path without "..", '\\', NUL or a leading '/'; `bytes`
+  // outlives this object (static storage).
+  void add(std::string name, std::string_view bytes);
+  // `name` is the path below the mount ("css/app.css"). nullopt when unknown. Answers 304
+  // when If-None-Match carries the ETag.
+  std::optional<Response> serve(std::string_view name, const Request& request) const;
+  std::optional<Response> serve(std::string_view name, const Request& request, Caching caching) const;
+  // 16 hex digits of the content hash (the ETag without quotes), for "?v=" cache-busting URLs.
+  std::optional<std::string> version(std::string_view name) const;
+
+ private:
+  struct Entry {
+    std::string_view bytes;
+    std::string etag;
+    std::string content_type;
+  };
+  std::map<std::string, Entry, std::less<>> files_;
+};
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;                         // 0: pick a free port (see Server::port()).
+  int threads = 0;                              // 0: one per core.
+  size_t body_limit = 1024 * 1024 + 64 * 1024;  // 413 beyond.
+  size_t header_limit = 16 * 1024;              // 431 beyond.
+  std::chrono::seconds read_timeout{30};        // A request must arrive whole within this.
+  std::chrono::seconds idle_timeout{60};        // Keep-alive connection idle limit.
+  std::chrono::seconds shutdown_grace{10};      // In-flight requests get this long at shutdown.
+  bool access_log = true;
+};
+
+// The server: listens, runs handlers, logs each request as one structured line
+// (method, path, status, duration, request id). Run blocks until stop() or SIGTERM/SIGINT,
+// then stops accepting, lets in-flight requests finish (up to shutdown_grace), and returns.
+class Server {
+ public:
+  Server(ServerOptions options, Handler handler);
+  ~Server();
+  // Binds the socket; after this port() is known. Throws std::runtime_error on failure.
+  void listen();
+  // REQUIRES: listen(). Blocks; handles SIGTERM/SIGINT itself when `handle_signals`.
+  // Threads run in run(): options.threads (0: one per core), the caller being one of them.
+  void run(bool handle_signals = true);
+  // Starts the graceful shutdown. Thread-safe and idempotent; callable from a handler.
+  void stop();
+  uint16_t port() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gh::http

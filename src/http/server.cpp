@@ -1,0 +1,559 @@
+// Server: the only translation unit of gh::http that includes Asio and Beast.
+//
+// One io_context run by N threads. The acceptor, the signal set and the shutdown watcher live
+// on one "control" strand; each connection is one coroutine on its own strand, so it never runs
+// concurrently with itself. Connections register in a list so that shutdown can reach them.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <csignal>
+#include <cstdint>
+#include <exception>
+#include <list>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include "core/check.hpp"
+#include "http/http.hpp"
+#include "http/internal.hpp"
+
+namespace gh::http {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kUseTuple = net::as_tuple(net::use_awaitable);
+// Bytes asked for when waiting for the start of a request.
+constexpr size_t kReadChunk = 16 * 1024;
+// After an error answer the connection is drained before closing so the client reads the
+// answer instead of a reset: at most this long and this much.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr size_t kLingerBytes = 16 * 1024 * 1024;
+constexpr auto kShutdownPoll = std::chrono::milliseconds(10);
+constexpr auto kAcceptBackoff = std::chrono::milliseconds(50);
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+class Engine;
+
+// One accepted connection. Owned by its coroutine; shutdown reaches it through a weak_ptr.
+// Every member is touched only on the connection's strand, except registry_position, which
+// the engine guards with its mutex.
+struct Connection {
+  Connection(Engine& owner, tcp::socket socket) : engine(owner), stream(std::move(socket)) {}
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  Engine& engine;
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;  // Reused across the keep-alive requests of this connection.
+  std::string head;           // The response head, reused likewise.
+  std::string remote_addr;
+  bool idle = false;  // Waiting for the first byte of a request: shutdown may close it.
+  std::list<std::weak_ptr<Connection>>::iterator registry_position;
+  bool registered = false;
+};
+
+using ParserType = bhttp::request_parser<bhttp::string_body>;
+
+class Engine {
+ public:
+  Engine(ServerOptions options, Handler handler)
+      : options_(std::move(options)), handler_(std::move(handler)), io_(std::in_place, concurrency_hint()) {
+    control_.emplace(net::make_strand(*io_));
+  }
+
+  ~Engine() {
+    // No thread runs io_ any more. Destroying it destroys the frames of coroutines that never
+    // finished (after a forced shutdown), whose connections unregister from connections_: so
+    // it must go first, while the rest of this object is alive, and after the I/O objects.
+    signals_.reset();
+    acceptor_.reset();
+    control_.reset();
+    io_.reset();
+  }
+
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  void listen() {
+    beast::error_code ec;
+    tcp::endpoint endpoint;
+    const auto address = net::ip::make_address(options_.host, ec);
+    if (!ec) {
+      endpoint = tcp::endpoint(address, options_.port);
+    } else {
+      tcp::resolver resolver(*io_);
+      const auto results = resolver.resolve(options_.host, std::to_string(options_.port), ec);
+      if (ec || results.empty()) {
+        throw std::runtime_error("http: cannot resolve " + options_.host + ": " + ec.message());
+      }
+      endpoint = results.begin()->endpoint();
+    }
+    acceptor_.emplace(*control_);
+    auto fail = [&](const char* what) {
+      acceptor_.reset();
+      throw std::runtime_error(std::string("http: cannot ") + what + " " + options_.host + ":" +
+                               std::to_string(options_.port) + ": " + ec.message());
+    };
+    if (acceptor_->open(endpoint.protocol(), ec)) {
+      fail("open");
+    }
+    if (acceptor_->set_option(net::socket_base::reuse_address(true), ec)) {
+      fail("configure");
+    }
+    if (acceptor_->bind(endpoint, ec)) {
+      fail("bind");
+    }
+    if (acceptor_->listen(net::socket_base::max_listen_connections, ec)) {
+      fail("listen on");
+    }
+    port_ = acceptor_->local_endpoint(ec).port();
+    spdlog::info("http: listening on {}:{}", options_.host, port_.load());
+  }
+
+  void run(bool handle_signals) {
+    GH_CHECK(acceptor_.has_value(), "Server::run() before listen()");
+    net::post(*control_, [this, handle_signals] { start(handle_signals); });
+    const int count = thread_count();
+    std::vector<std::thread> threads;
+    threads.reserve(static_cast<size_t>(count - 1));
+    for (int i = 1; i < count; ++i) {
+      threads.emplace_back([this] { run_io(); });
+    }
+    run_io();
+    for (auto& thread : threads) {
+      thread.join();
+    }
+    if (forced_) {
+      // No thread runs io_ now: close what the grace period left open so clients see the end
+      // at once rather than when the Server is destroyed.
+      for (const auto& connection : live_connections()) {
+        beast::error_code ignored;
+        connection->stream.socket().close(ignored);
+      }
+    }
+    spdlog::info("http: stopped");
+  }
+
+  void stop() {
+    net::post(*control_, [this] { begin_shutdown(); });
+  }
+
+  uint16_t port() const { return port_.load(); }
+
+  void unregister(std::list<std::weak_ptr<Connection>>::iterator position) {
+    std::lock_guard lock(mutex_);
+    connections_.erase(position);
+  }
+
+ private:
+  int concurrency_hint() const { return thread_count(); }
+
+  int thread_count() const {
+    if (options_.threads > 0) {
+      return options_.threads;
+    }
+    return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  }
+
+  void run_io() {
+    for (;;) {
+      try {
+        io_->run();
+        return;
+      } catch (const std::exception& e) {
+        spdlog::error("http: exception escaped the event loop: {}", e.what());
+      } catch (...) {
+        spdlog::error("http: unknown exception escaped the event loop");
+      }
+    }
+  }
+
+  std::vector<std::shared_ptr<Connection>> live_connections() {
+    std::vector<std::shared_ptr<Connection>> live;
+    std::lock_guard lock(mutex_);
+    live.reserve(connections_.size());
+    for (const auto& weak : connections_) {
+      if (auto connection = weak.lock()) {
+        live.push_back(std::move(connection));
+      }
+    }
+    return live;
+  }
+
+  size_t connection_count() {
+    std::lock_guard lock(mutex_);
+    return connections_.size();
+  }
+
+  // On the control strand.
+  void start(bool handle_signals) {
+    if (stopping_.load()) {
+      return;
+    }
+    if (handle_signals) {
+      signals_.emplace(*control_, SIGINT, SIGTERM);
+      signals_->async_wait([this](const beast::error_code& ec, int signal_number) {
+        if (!ec) {
+          spdlog::info("http: signal {} received, shutting down", signal_number);
+          begin_shutdown();
+        }
+      });
+    }
+    net::co_spawn(*control_, accept_loop(), [](const std::exception_ptr& error) { log_coroutine_error(error); });
+  }
+
+  // On the control strand.
+  void begin_shutdown() {
+    if (stopping_.exchange(true)) {
+      return;
+    }
+    beast::error_code ignored;
+    if (acceptor_) {
+      acceptor_->close(ignored);
+    }
+    if (signals_) {
+      signals_->cancel(ignored);
+    }
+    // Collected first: the last reference to a connection may drop here, and its destructor
+    // takes mutex_.
+    const auto live = live_connections();
+    spdlog::info("http: shutting down, {} connection(s) open", live.size());
+    for (const auto& connection : live) {
+      net::post(connection->stream.get_executor(), [connection] {
+        if (connection->idle) {
+          connection->stream.cancel();
+        }
+      });
+    }
+    net::co_spawn(*control_, watch_shutdown(), [](const std::exception_ptr& error) { log_coroutine_error(error); });
+  }
+
+  static void log_coroutine_error(const std::exception_ptr& error) {
+    if (!error) {
+      return;
+    }
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      spdlog::error("http: coroutine failed: {}", e.what());
+    } catch (...) {
+      spdlog::error("http: coroutine failed with an unknown exception");
+    }
+  }
+
+  net::awaitable<void> watch_shutdown() {
+    const auto deadline = Clock::now() + options_.shutdown_grace;
+    net::steady_timer timer(*control_);
+    while (connection_count() > 0 && Clock::now() < deadline) {
+      timer.expires_after(kShutdownPoll);
+      co_await timer.async_wait(kUseTuple);
+    }
+    if (const size_t left = connection_count(); left > 0) {
+      spdlog::warn("http: shutdown grace expired with {} connection(s) open, closing them", left);
+      forced_ = true;
+      io_->stop();
+    }
+  }
+
+  net::awaitable<void> accept_loop() {
+    net::steady_timer backoff(*control_);
+    for (;;) {
+      auto [ec, accepted] = co_await acceptor_->async_accept(net::make_strand(*io_), kUseTuple);
+      if (stopping_.load() || ec == net::error::operation_aborted) {
+        co_return;
+      }
+      if (ec) {
+        // Out of descriptors or similar: wait rather than spin.
+        spdlog::warn("http: accept failed: {}", ec.message());
+        backoff.expires_after(kAcceptBackoff);
+        co_await backoff.async_wait(kUseTuple);
+        continue;
+      }
+      accepted.set_option(tcp::no_delay(true), ec);
+      auto connection = std::make_shared<Connection>(*this, tcp::socket(std::move(accepted)));
+      const auto remote = connection->stream.socket().remote_endpoint(ec);
+      if (!ec) {
+        auto address = remote.address();
+        if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+          address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
+        }
+        connection->remote_addr = address.to_string();
+      }
+      {
+        std::lock_guard lock(mutex_);
+        connections_.push_front(connection);
+        connection->registry_position = connections_.begin();
+        connection->registered = true;
+      }
+      auto executor = connection->stream.get_executor();
+      net::co_spawn(executor, serve_connection(std::move(connection)),
+                    [](const std::exception_ptr& error) { log_coroutine_error(error); });
+    }
+  }
+
+  net::awaitable<void> serve_connection(std::shared_ptr<Connection> connection) {
+    Connection& c = *connection;
+    bool first = true;
+    bool keep_alive = true;
+    while (keep_alive) {
+      if (c.buffer.size() == 0) {
+        // Between requests. Checked on the strand, so a shutdown either is seen here or finds
+        // this connection idle and cancels the read.
+        if (stopping_.load()) {
+          break;
+        }
+        c.stream.expires_after(first ? options_.read_timeout : options_.idle_timeout);
+        c.idle = true;
+        auto [ec, n] = co_await c.stream.async_read_some(c.buffer.prepare(kReadChunk), kUseTuple);
+        c.idle = false;
+        if (ec) {
+          break;
+        }
+        c.buffer.commit(n);
+      }
+      first = false;
+      keep_alive = co_await serve_request(c);
+    }
+    beast::error_code ignored;
+    c.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    c.stream.socket().close(ignored);
+  }
+
+  // Reads, handles and answers one request. Returns whether the connection may carry another.
+  net::awaitable<bool> serve_request(Connection& c) {
+    ParserType parser;
+    parser.header_limit(static_cast<std::uint32_t>(std::min<size_t>(options_.header_limit, UINT32_MAX)));
+    parser.body_limit(static_cast<std::uint64_t>(options_.body_limit));
+    c.stream.expires_after(options_.read_timeout);
+    auto [ec, n] = co_await bhttp::async_read_header(c.stream, c.buffer, parser, kUseTuple);
+    if (!ec && !parser.is_done()) {
+      if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+        auto [write_ec, written] = co_await net::async_write(c.stream, net::buffer(kContinue), kUseTuple);
+        if (write_ec) {
+          co_return false;
+        }
+      }
+      std::tie(ec, n) = co_await bhttp::async_read(c.stream, c.buffer, parser, kUseTuple);
+    }
+    const auto started = Clock::now();
+    if (ec) {
+      co_await answer_read_error(c, parser, ec, started);
+      co_return false;
+    }
+
+    auto& message = parser.get();
+    const std::string_view raw_target = message.target();
+    const auto parts = detail::split_target(raw_target);
+    const std::string_view raw_path = parts ? parts->raw_path : raw_target;
+    std::string request_id = detail::choose_request_id(message["X-Request-Id"]);
+
+    Request request;
+    std::optional<std::string> path;
+    if (parts) {
+      path = detail::decode_path(parts->raw_path);
+    }
+    if (!path) {
+      co_await answer_error(c, 400, "http.bad_request", "Bad request", request_id, raw_path,
+                            message[bhttp::field::accept], message.method_string(), started);
+      co_return false;
+    }
+    request.method = message.method_string();
+    request.target = raw_target;
+    request.path = std::move(*path);
+    request.query = parts->query;
+    for (const auto& field : message) {
+      request.headers.add(std::string(field.name_string()), std::string(field.value()));
+    }
+    request.body = std::move(message.body());
+    request.remote_addr = c.remote_addr;
+    request.request_id = request_id;
+    const bool head_request = message.method() == bhttp::verb::head;
+    const bool request_keep_alive = message.keep_alive();
+    const bool http10 = message.version() == 10;
+
+    Response response = call_handler(request, request_id, message.method_string(), raw_path);
+
+    detail::HeadInput input;
+    input.request_id = request_id;
+    input.keep_alive = request_keep_alive && !stopping_.load();
+    input.http10 = http10;
+    input.head_request = head_request;
+    c.head.clear();
+    const detail::HeadOutput output = detail::write_response_head(c.head, response, input);
+    const std::array<net::const_buffer, 2> buffers{net::buffer(c.head),
+                                                   net::buffer(response.body.data(), output.body_bytes)};
+    c.stream.expires_after(options_.read_timeout);
+    auto [write_ec, written] = co_await net::async_write(c.stream, buffers, kUseTuple);
+    if (options_.access_log) {
+      detail::log_access({message.method_string(), raw_path, response.status, Clock::now() - started, request_id,
+                          c.remote_addr, output.body_bytes});
+    }
+    co_return !write_ec && output.keep_alive;
+  }
+
+  Response call_handler(Request& request, const std::string& request_id, std::string_view method,
+                        std::string_view raw_path) {
+    try {
+      return handler_(request);
+    } catch (const std::exception& e) {
+      spdlog::error("http: handler threw rid={} method={} path={}: {}", request_id, method, raw_path, e.what());
+    } catch (...) {
+      spdlog::error("http: handler threw a non-standard exception rid={} method={} path={}", request_id, method,
+                    raw_path);
+    }
+    return detail::error_response(500, "internal", "Internal error", request_id,
+                                  detail::wants_json(raw_path, request.header("Accept").value_or("")));
+  }
+
+  // Answers a request that could not be read whole, when an answer makes sense.
+  net::awaitable<void> answer_read_error(Connection& c, ParserType& parser, beast::error_code ec,
+                                         Clock::time_point started) {
+    int status = 0;
+    std::string_view code;
+    std::string_view message;
+    if (ec == bhttp::error::body_limit) {
+      status = 413;
+      code = "http.body_too_large";
+      message = "Request body too large";
+    } else if (ec == bhttp::error::header_limit) {
+      status = 431;
+      code = "http.headers_too_large";
+      message = "Request header fields too large";
+    } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+               ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message &&
+               ec != bhttp::error::need_more) {
+      status = 400;
+      code = "http.bad_request";
+      message = "Bad request";
+    } else {
+      // The peer left, the read timed out, or shutdown cancelled it: nobody to answer.
+      co_return;
+    }
+    const auto& partial = parser.get();
+    const std::string_view raw_target = partial.target();
+    const auto parts = detail::split_target(raw_target);
+    const std::string request_id = detail::choose_request_id(partial["X-Request-Id"]);
+    co_await answer_error(c, status, code, message, request_id, parts ? parts->raw_path : raw_target,
+                          partial[bhttp::field::accept], partial.method_string(), started);
+  }
+
+  // Sends an error answer with "Connection: close", then drains and closes.
+  net::awaitable<void> answer_error(Connection& c, int status, std::string_view code, std::string_view message,
+                                    const std::string& request_id, std::string_view raw_path, std::string_view accept,
+                                    std::string_view method, Clock::time_point started) {
+    const Response response =
+        detail::error_response(status, code, message, request_id, detail::wants_json(raw_path, accept));
+    detail::HeadInput input;
+    input.request_id = request_id;
+    input.keep_alive = false;
+    input.head_request = method == "HEAD";
+    c.head.clear();
+    const detail::HeadOutput output = detail::write_response_head(c.head, response, input);
+    const std::array<net::const_buffer, 2> buffers{net::buffer(c.head),
+                                                   net::buffer(response.body.data(), output.body_bytes)};
+    c.stream.expires_after(options_.read_timeout);
+    auto [ec, written] = co_await net::async_write(c.stream, buffers, kUseTuple);
+    if (options_.access_log) {
+      detail::log_access(
+          {method, raw_path, status, Clock::now() - started, request_id, c.remote_addr, output.body_bytes});
+    }
+    if (ec) {
+      co_return;
+    }
+    co_await linger(c);
+  }
+
+  // Half-closes and reads until the client closes too (or a bound is hit), so that unread
+  // request bytes do not turn the close into a reset that could destroy the answer in flight.
+  net::awaitable<void> linger(Connection& c) {
+    beast::error_code ec;
+    c.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) {
+      co_return;
+    }
+    c.buffer.clear();
+    c.stream.expires_after(kLingerTime);
+    size_t drained = 0;
+    while (drained < kLingerBytes) {
+      auto [read_ec, n] = co_await c.stream.async_read_some(c.buffer.prepare(kReadChunk), kUseTuple);
+      if (read_ec) {
+        break;
+      }
+      drained += n;
+    }
+    c.buffer.clear();
+  }
+
+  ServerOptions options_;
+  Handler handler_;
+  std::optional<net::io_context> io_;
+  std::optional<net::strand<net::io_context::executor_type>> control_;
+  std::optional<tcp::acceptor> acceptor_;   // Control strand only (after listen()).
+  std::optional<net::signal_set> signals_;  // Control strand only.
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> forced_{false};
+  std::atomic<uint16_t> port_{0};
+  std::mutex mutex_;
+  std::list<std::weak_ptr<Connection>> connections_;  // Guarded by mutex_.
+};
+
+Connection::~Connection() {
+  if (registered) {
+    engine.unregister(registry_position);
+  }
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(ServerOptions options, Handler handler) : engine(std::move(options), std::move(handler)) {}
+  Engine engine;
+};
+
+Server::Server(ServerOptions options, Handler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+
+Server::~Server() = default;
+
+void Server::listen() {
+  impl_->engine.listen();
+}
+
+void Server::run(bool handle_signals) {
+  impl_->engine.run(handle_signals);
+}
+
+void Server::stop() {
+  impl_->engine.stop();
+}
+
+uint16_t Server::port() const {
+  return impl_->engine.port();
+}
+
+}  // namespace gh::http

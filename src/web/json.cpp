@@ -1,0 +1,195 @@
+#include "web/json.hpp"
+
+#include "core/clock.hpp"
+#include "core/text.hpp"
+
+namespace gh::web {
+
+Result<JsonInput> JsonInput::parse(std::string_view body) {
+  if (!text::is_valid_utf8(body)) {
+    return invalid("request.invalid_json", "The body is not valid UTF-8 JSON.");
+  }
+  boost::system::error_code ec;
+  auto value = boost::json::parse(body, ec);
+  if (ec || !value.is_object()) {
+    return invalid("request.invalid_json", "The body must be a JSON object.");
+  }
+  JsonInput input;
+  input.object_ = std::move(value.as_object());
+  return input;
+}
+
+void JsonInput::wrong_type(std::string_view key, std::string_view expected) {
+  if (!error_) {
+    error_ = invalid("request.invalid_field", std::string(key) + " must be " + std::string(expected) + ".",
+                     std::string(key));
+  }
+}
+
+std::optional<std::string> JsonInput::str(std::string_view key) {
+  auto it = object_.find(key);
+  if (it == object_.end() || it->value().is_null()) {
+    return std::nullopt;
+  }
+  if (!it->value().is_string()) {
+    wrong_type(key, "a string");
+    return std::nullopt;
+  }
+  const auto& s = it->value().as_string();
+  std::string out(s.data(), s.size());
+  // JSON escapes can smuggle a NUL or a lone surrogate; refuse them here once for every field.
+  if (!text::is_valid_utf8(out)) {
+    if (!error_) {
+      error_ = invalid("request.invalid_text", std::string(key) + " must be valid UTF-8 without NUL bytes.",
+                       std::string(key));
+    }
+    return std::nullopt;
+  }
+  return out;
+}
+
+std::optional<bool> JsonInput::boolean(std::string_view key) {
+  auto it = object_.find(key);
+  if (it == object_.end() || it->value().is_null()) {
+    return std::nullopt;
+  }
+  if (!it->value().is_bool()) {
+    wrong_type(key, "true or false");
+    return std::nullopt;
+  }
+  return it->value().as_bool();
+}
+
+std::optional<int64_t> JsonInput::integer(std::string_view key) {
+  auto it = object_.find(key);
+  if (it == object_.end() || it->value().is_null()) {
+    return std::nullopt;
+  }
+  if (it->value().is_int64()) {
+    return it->value().as_int64();
+  }
+  if (it->value().is_uint64() && it->value().as_uint64() <= static_cast<uint64_t>(INT64_MAX)) {
+    return static_cast<int64_t>(it->value().as_uint64());
+  }
+  wrong_type(key, "an integer");
+  return std::nullopt;
+}
+
+std::optional<std::vector<std::string>> JsonInput::str_list(std::string_view key) {
+  auto it = object_.find(key);
+  if (it == object_.end() || it->value().is_null()) {
+    return std::nullopt;
+  }
+  if (!it->value().is_array()) {
+    wrong_type(key, "a list of strings");
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  for (const auto& v : it->value().as_array()) {
+    if (!v.is_string()) {
+      wrong_type(key, "a list of strings");
+      return std::nullopt;
+    }
+    std::string s(v.as_string().data(), v.as_string().size());
+    if (!text::is_valid_utf8(s)) {
+      wrong_type(key, "a list of UTF-8 strings");
+      return std::nullopt;
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+boost::json::object user_json(const identity::User& user, bool include_private) {
+  boost::json::object o{{"id", user.id.value},
+                        {"username", user.username},
+                        {"display_name", user.display_name},
+                        {"bio", user.bio},
+                        {"created_at", format_rfc3339(user.created_at)}};
+  if (include_private) {
+    o["email"] = user.email;
+  }
+  return o;
+}
+
+boost::json::object community_json(const community::Community& c) {
+  return boost::json::object{
+      {"id", c.id.value},
+      {"slug", c.slug},
+      {"name", c.name},
+      {"description", c.description},
+      {"rules_md", c.rules_md},
+      {"rules_html", c.rules_html},
+      {"currency", c.currency},
+      {"is_public", c.is_public},
+      {"member_count", c.member_count},
+      {"income", boost::json::object{{"amount_minor", c.income_minor}, {"currency", c.currency}}},
+      {"created_at", format_rfc3339(c.created_at)},
+      {"updated_at", format_rfc3339(c.updated_at)},
+  };
+}
+
+boost::json::object member_json(const community::Member& m) {
+  return boost::json::object{{"username", m.username},
+                             {"display_name", m.display_name},
+                             {"role", std::string(access::role_name(m.role))},
+                             {"joined_at", format_rfc3339(m.joined_at)}};
+}
+
+boost::json::object post_json(const content::Post& p, bool include_body) {
+  boost::json::array tags;
+  for (const auto& t : p.tags) {
+    tags.emplace_back(t);
+  }
+  boost::json::object o{
+      {"id", p.id.value},
+      {"community", boost::json::object{{"slug", p.community_slug}, {"name", p.community_name}}},
+      {"kind", p.kind},
+      {"title", p.title},
+      {"excerpt", p.excerpt},
+      {"tags", std::move(tags)},
+      {"author", boost::json::object{{"username", p.author.username}, {"display_name", p.author.display_name}}},
+      {"status", p.status},
+      {"draft", p.status == "draft"},
+      {"scheduled", p.scheduled},
+      {"publish_at", p.publish_at ? boost::json::value(format_rfc3339(*p.publish_at)) : boost::json::value(nullptr)},
+      {"pinned", p.pinned},
+      {"essence", p.essence},
+      {"upvotes", p.upvotes},
+      {"comment_count", p.comment_count},
+      {"view_count", p.view_count},
+      {"created_at", format_rfc3339(p.created_at)},
+      {"updated_at", format_rfc3339(p.updated_at)},
+      {"url", "/p/" + std::to_string(p.id.value)},
+  };
+  if (!p.video_url.empty()) {
+    o["video_url"] = p.video_url;
+    o["video_embed_url"] = p.video_embed_url;
+  }
+  if (include_body) {
+    o["body_md"] = p.body_md;
+    o["body_html"] = p.body_html;
+    o["viewer"] = boost::json::object{
+        {"upvoted", p.viewer_upvoted}, {"can_edit", p.viewer_can_edit}, {"can_moderate", p.viewer_can_moderate}};
+  }
+  return o;
+}
+
+boost::json::object comment_json(const content::Comment& c) {
+  return boost::json::object{
+      {"id", c.id.value},
+      {"post_id", c.post_id.value},
+      {"parent_id", c.parent_id ? boost::json::value(c.parent_id->value) : boost::json::value(nullptr)},
+      {"author", boost::json::object{{"username", c.author.username}, {"display_name", c.author.display_name}}},
+      {"body_md", c.body_md},
+      {"body_html", c.body_html},
+      {"deleted", c.deleted},
+      {"created_at", format_rfc3339(c.created_at)},
+  };
+}
+
+std::string to_string(const boost::json::value& value) {
+  return boost::json::serialize(value);
+}
+
+}  // namespace gh::web

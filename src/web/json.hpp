@@ -1,0 +1,46 @@
+// JSON at the API door: reading request bodies into typed fields, and writing domain values
+// (web/views for JSON, as Gitea's services/convert). Times are RFC 3339 UTC; money is
+// {"amount_minor", "currency"}.
+#pragma once
+
+#include <boost/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "community/community.hpp"
+#include "content/content.hpp"
+#include "core/result.hpp"
+#include "identity/identity.hpp"
+
+namespace gh::web {
+
+// Reads fields of a JSON object body; the first type error is kept and reported once.
+class JsonInput {
+ public:
+  // Errors: request.invalid_json (not a JSON object, or not UTF-8).
+  static Result<JsonInput> parse(std::string_view body);
+
+  std::optional<std::string> str(std::string_view key);
+  std::optional<bool> boolean(std::string_view key);
+  std::optional<int64_t> integer(std::string_view key);
+  std::optional<std::vector<std::string>> str_list(std::string_view key);
+  bool has(std::string_view key) const { return object_.contains(key); }
+  // The first wrong-typed field, if any.
+  const std::optional<Error>& error() const { return error_; }
+
+ private:
+  void wrong_type(std::string_view key, std::string_view expected);
+  boost::json::object object_;
+  std::optional<Error> error_;
+};
+
+boost::json::object user_json(const identity::User& user, bool include_private);
+boost::json::object community_json(const community::Community& community);
+boost::json::object member_json(const community::Member& member);
+boost::json::object post_json(const content::Post& post, bool include_body);
+boost::json::object comment_json(const content::Comment& comment);
+
+std::string to_string(const boost::json::value& value);
+
+}  // namespace gh::web

@@ -1,0 +1,105 @@
+#include "web/pages.hpp"
+
+#include "core/text.hpp"
+
+namespace gh::web {
+
+std::string error_message(const Context& ctx, const Services& services, const Error& error) {
+  const auto key = "error." + error.code;
+  auto message = services.i18n.t(ctx.lang, key);
+  return message == key ? error.message : message;
+}
+
+http::Response render_page(Context& ctx, const Services& services, std::string_view name, render::Data data,
+                           const PageMeta& meta) {
+  data.set("csrf", ctx.csrf_token);
+  data.set("lang", ctx.lang);
+  if (ctx.user) {
+    render::Data viewer;
+    viewer.set("username", ctx.user->username);
+    viewer.set("display_name", ctx.user->display_name);
+    data.set("viewer", viewer);
+  }
+  const auto content = services.templates.render(ctx.lang, name, data);
+
+  render::Data layout;
+  layout.set("content", content);
+  layout.set("title", meta.title.empty() ? services.config.site_name : meta.title + " · " + services.config.site_name);
+  layout.set("site_name", services.config.site_name);
+  layout.set("description", meta.description);
+  layout.set("lang", ctx.lang);
+  layout.set("is_zh", ctx.lang == "zh-CN");
+  layout.set("csrf", ctx.csrf_token);
+  layout.set("next", ctx.request.target);
+  if (ctx.user) {
+    render::Data viewer;
+    viewer.set("username", ctx.user->username);
+    viewer.set("display_name", ctx.user->display_name);
+    layout.set("viewer", viewer);
+  }
+  return http::Response::html(meta.status, services.templates.render(ctx.lang, kTemplateLayout, layout));
+}
+
+http::Response render_error_page(Context& ctx, Services& services, int status, const Error& error) {
+  render::Data data;
+  data.set("status", std::to_string(status));
+  data.set("message", error_message(ctx, services, error));
+  data.set("code", error.code);
+  data.set("signed_out", !ctx.user && status == 401);
+  return render_page(ctx, services, kTemplateError, data, PageMeta{error_message(ctx, services, error), "", status});
+}
+
+Form::Form(const http::Request& request) {
+  const auto content_type = request.header("Content-Type").value_or("");
+  if (content_type.find("application/x-www-form-urlencoded") != std::string_view::npos) {
+    fields_ = http::parse_form(request.body);
+  }
+}
+
+std::string Form::get(std::string_view key) const {
+  for (const auto& [k, v] : fields_) {
+    if (k == key) {
+      return text::is_valid_utf8(v) ? v : std::string();
+    }
+  }
+  return {};
+}
+
+bool Form::has(std::string_view key) const {
+  for (const auto& [k, v] : fields_) {
+    if (k == key) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::vector<std::string> Form::values(std::string_view key) const {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : fields_) {
+    if (k == key && text::is_valid_utf8(v)) {
+      out.push_back(v);
+    }
+  }
+  return out;
+}
+
+render::Data form_errors(const Context& ctx, const Services& services, const Error& error) {
+  render::Data errors;
+  const auto message = error_message(ctx, services, error);
+  errors.set("summary", message);
+  for (const auto& [field, code] : error.fields) {
+    errors.set(field, message);
+  }
+  return errors;
+}
+
+std::string safe_next(std::string_view next) {
+  if (next.empty() || next.front() != '/' || next.rfind("//", 0) == 0 || next.find('\\') != std::string_view::npos ||
+      next.find_first_of("\r\n") != std::string_view::npos) {
+    return "/";
+  }
+  return std::string(next);
+}
+
+}  // namespace gh::web

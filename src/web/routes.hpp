@@ -1,0 +1,45 @@
+// Route registration, one function per capability's door file.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "web/web.hpp"
+
+namespace gh::web {
+
+void register_identity_routes(WebApp& app);
+void register_community_routes(WebApp& app);
+void register_content_routes(WebApp& app);
+void register_page_routes(WebApp& app);
+
+// Session cookie helpers shared by the identity API and pages.
+void set_session_cookie(const Context& ctx, http::Response& response, const std::string& token);
+void clear_session_cookie(const Context& ctx, http::Response& response);
+
+// Reads the JSON body or throws the request.invalid_json Error (caught by WebApp::run).
+class JsonInput;
+JsonInput json_body(const Context& ctx);
+// Throws the first type error a JsonInput met.
+void check(const JsonInput& in);
+http::Response json_response(int status, const boost::json::object& body);
+// The optional ?limit= query parameter (pagination.invalid_limit when not an integer).
+int limit_param(const http::Request& request, int fallback);
+boost::json::value cursor_json(const std::optional<std::string>& cursor);
+// The {id} path parameter as a positive integer (http.not_found otherwise).
+int64_t id_param(const http::Request& request);
+// Throws the Error inside a failed Result; returns the value otherwise.
+template <class T>
+T take(Result<T> result) {
+  if (!result) {
+    throw std::move(result).error();
+  }
+  return std::move(result).value();
+}
+inline void take(Status status) {
+  if (!status) {
+    throw std::move(status).error();
+  }
+}
+
+}  // namespace gh::web

@@ -1,0 +1,83 @@
+// gh::web: the doors. Each handler parses a request, calls one service, and renders a page or
+// JSON. Nothing here decides a business rule: services do, and access/ decides who sees what.
+//
+// WebApp owns the route table and the request pipeline (viewer from session or API token,
+// CSRF check, language), and maps errors to responses in one place (errors.cpp).
+// Constructed once at boot by app/; handle() is thread-safe.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "community/community.hpp"
+#include "content/content.hpp"
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "http/http.hpp"
+#include "identity/identity.hpp"
+#include "render/i18n.hpp"
+#include "render/templates.hpp"
+
+namespace gh::web {
+
+struct Config {
+  std::string site_name = "Guildhall";
+  std::string public_url;    // "https://guild.example.com": cookies get Secure when https.
+  bool trust_proxy = false;  // Honour X-Forwarded-For / X-Forwarded-Proto from a proxy.
+};
+
+struct Services {
+  db::Database& db;
+  const Clock& clock;
+  identity::Identity& identity;
+  community::Communities& communities;
+  content::Posts& posts;
+  const render::TemplateRegistry& templates;
+  const render::I18n& i18n;
+  http::StaticFiles& static_files;
+  Config config;
+};
+
+// What a handler knows about the request beyond its bytes.
+struct Context {
+  http::Request& request;
+  std::optional<identity::User> user;
+  bool via_token = false;     // Authenticated by Authorization: Bearer.
+  std::string session_token;  // When authenticated by the session cookie.
+  std::string csrf_token;     // To embed in forms.
+  bool new_csrf_cookie = false;
+  std::string lang = "en";
+  std::string client_ip;
+  bool secure = false;  // The client reached us over HTTPS.
+
+  std::optional<UserId> user_id() const { return user ? std::optional<UserId>(user->id) : std::nullopt; }
+};
+
+using Handler = std::function<http::Response(Context&)>;
+
+enum class Door { Page, Api };
+enum class Auth { Optional, Required };
+
+class WebApp {
+ public:
+  explicit WebApp(Services services);
+  http::Response handle(http::Request& request);
+  const http::Router& router() const { return router_; }
+
+  // Registration, used by the register_* functions of each capability's file.
+  void route(Door door, std::string method, std::string pattern, Auth auth, Handler handler);
+
+  Services& services() { return services_; }
+
+ private:
+  http::Response run(Door door, Auth auth, const Handler& handler, http::Request& request);
+
+  Services services_;
+  http::Router router_;
+};
+
+// Sets the cookies a response must carry for this context (CSRF for anonymous forms).
+void finish_response(const Context& ctx, const Services& services, http::Response& response);
+
+}  // namespace gh::web
