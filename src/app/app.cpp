@@ -1,5 +1,6 @@
 #include "app/app.hpp"
 
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -24,7 +25,8 @@ constexpr const char* kUsage =
     "Commands:\n"
     "  serve     Run the web server (migrates the database first).\n"
     "  migrate   Apply database migrations and exit.\n"
-    "  demo      Fill the database with demo data.\n\n"
+    "  demo      Fill the database with demo data.\n"
+    "  routes    Print the route table.\n\n"
     "Run 'guildhall <command> --help' for a command's options.\n";
 
 constexpr const char* kCommonOptions =
@@ -42,6 +44,8 @@ constexpr const char* kServeUsage =
     "  --default-currency C  Currency for new communities (default CNY).\n"
     "  --demo-if-empty       Fill an empty database with demo data first.\n"
     "  --access-log BOOL     One log line per request (default true).\n";
+
+constexpr const char* kRoutesUsage = "Usage: guildhall routes\n\nPrints every route as 'METHOD PATTERN'.\n\n";
 
 constexpr const char* kMigrateUsage = "Usage: guildhall migrate [options]\n\n";
 
@@ -78,16 +82,48 @@ void apply_migrations(db::Database& db) {
   }
 }
 
-struct Deps {
-  SystemClock clock;
-  std::unique_ptr<db::Database> db;
-  std::unique_ptr<identity::Identity> identity;
-};
-
 int print_error(const Error& error) {
   std::fprintf(stderr, "guildhall: %s\n", error.message.c_str());
   return 2;
 }
+
+// Every long-lived object of a running server, built once in dependency order.
+struct Runtime {
+  explicit Runtime(const Config& config)
+      : db(open_database(config)),
+        identity(*db, clock, {}),
+        communities(*db, clock, {config.get_or("default-currency", "CNY")}),
+        posts(*db, clock),
+        i18n(load_i18n()),
+        templates(embedded::templates(), i18n) {
+    for (const auto& f : embedded::static_files()) {
+      static_files.add(std::string(f.name), f.bytes);
+    }
+    web::Config web_config;
+    web_config.public_url = config.get_or("public-url", "");
+    web_config.trust_proxy = config.flag("trust-proxy");
+    web = std::make_unique<web::WebApp>(
+        web::Services{*db, clock, identity, communities, posts, templates, i18n, static_files, web_config});
+  }
+
+  static render::I18n load_i18n() {
+    auto i18n = render::I18n::create(embedded::locales());
+    if (!i18n) {
+      throw std::runtime_error("locales: " + i18n.error().message);
+    }
+    return std::move(i18n).value();
+  }
+
+  SystemClock clock;
+  std::unique_ptr<db::Database> db;
+  identity::Identity identity;
+  community::Communities communities;
+  content::Posts posts;
+  render::I18n i18n;
+  render::TemplateRegistry templates;
+  http::StaticFiles static_files;
+  std::unique_ptr<web::WebApp> web;
+};
 
 int serve(const Config& config) {
   auto listen = parse_listen(config.get_or("listen", "127.0.0.1:8080"));
@@ -98,33 +134,16 @@ int serve(const Config& config) {
   if (!threads) {
     return print_error(threads.error());
   }
-  SystemClock clock;
-  auto db = open_database(config);
-  apply_migrations(*db);
-
-  identity::Identity identity(*db, clock, {});
-  community::Communities communities(*db, clock, {config.get_or("default-currency", "CNY")});
-  content::Posts posts(*db, clock);
+  Runtime runtime(config);
+  apply_migrations(*runtime.db);
+  auto& db = runtime.db;
+  auto& posts = runtime.posts;
+  auto& app = *runtime.web;
 
   if (config.flag("demo-if-empty") && !db->read([](db::Tx& tx) { return tx.one("SELECT 1 FROM users LIMIT 1"); })) {
     spdlog::info("empty database: writing demo data (log in as 'demo' / 'guildhall-demo')");
-    write_demo_data(*db, identity, clock, DemoOptions{});
+    write_demo_data(*db, runtime.identity, runtime.clock, DemoOptions{});
   }
-
-  auto i18n = render::I18n::create(embedded::locales());
-  if (!i18n) {
-    return print_error(i18n.error());
-  }
-  render::TemplateRegistry templates(embedded::templates(), *i18n);
-  http::StaticFiles static_files;
-  for (const auto& f : embedded::static_files()) {
-    static_files.add(std::string(f.name), f.bytes);
-  }
-
-  web::Config web_config;
-  web_config.public_url = config.get_or("public-url", "");
-  web_config.trust_proxy = config.flag("trust-proxy");
-  web::WebApp app(web::Services{*db, clock, identity, communities, posts, templates, *i18n, static_files, web_config});
 
   http::ServerOptions options;
   options.host = listen->first;
@@ -164,6 +183,16 @@ int serve(const Config& config) {
   flusher.join();
   posts.flush_views();
   spdlog::info("guildhall stopped");
+  return 0;
+}
+
+// Prints the route table ("METHOD PATTERN" per line): for operators, and for the test that
+// checks docs/openapi.yaml describes every API route.
+int routes(const Config&) {
+  Runtime runtime(*Config::load({"--database", "sqlite::memory:"}, {}));
+  for (const auto& route : runtime.web->router().routes()) {
+    std::printf("%s %s\n", route.method.c_str(), route.pattern.c_str());
+  }
   return 0;
 }
 
@@ -207,6 +236,8 @@ int demo(const Config& config) {
 }  // namespace
 
 int run(int argc, char** argv) {
+  // Logs go to stderr; stdout is for a command's own output (the "listening on" line, counts).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("guildhall"));
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::fputs(kUsage, args.empty() ? stderr : stdout);
@@ -226,6 +257,7 @@ int run(int argc, char** argv) {
       {"serve", kServeUsage, {"trust-proxy", "demo-if-empty"}, serve},
       {"migrate", kMigrateUsage, {}, migrate},
       {"demo", kDemoUsage, {"quiet"}, demo},
+      {"routes", kRoutesUsage, {}, routes},
   };
   for (const auto& c : commands) {
     if (command != c.name) {

@@ -23,6 +23,7 @@ constexpr std::string_view kTemplateCommunitySettings = "community/settings.html
 constexpr std::string_view kTemplateMembers = "community/members.html";
 constexpr std::string_view kTemplateEditor = "content/editor.html";
 constexpr std::string_view kTemplatePost = "content/post.html";
+constexpr std::string_view kTemplateDrafts = "content/drafts.html";
 
 using render::Data;
 
@@ -167,15 +168,15 @@ std::optional<std::string> publish_at_field(const Form& form) {
 void register_page_routes(WebApp& app) {
   auto& s = app.services();
 
-  app.route(Door::Page, "GET", "/healthz", Auth::Optional, [&s](Context&) {
+  app.raw_route("GET", "/healthz", [&s](http::Request&) {
     s.db.read([](db::Tx& tx) { tx.exec("SELECT 1"); });
     return http::Response::json(200, R"({"status":"ok"})");
   });
 
-  app.route(Door::Page, "GET", "/static/{rest...}", Auth::Optional, [&s](Context& ctx) {
-    auto response = s.static_files.serve(ctx.request.param("rest"), ctx.request);
+  app.raw_route("GET", "/static/{rest...}", [&s](http::Request& request) {
+    auto response = s.static_files.serve(request.param("rest"), request);
     if (!response) {
-      throw not_found("http.not_found", "Nothing lives at this address.");
+      return http::Response::text(404, "Not found.\n");
     }
     return *response;
   });
@@ -475,6 +476,21 @@ void register_page_routes(WebApp& app) {
       return editor_page(s, ctx, community, editor_values(form), post.error(), "/c/" + community.slug + "/new", false);
     }
     return redirect("/p/" + std::to_string(post->id.value));
+  });
+  app.route(Door::Page, "GET", "/c/{slug}/drafts", Auth::Required, [&s](Context& ctx) {
+    const auto community = require_community(s, ctx);
+    Data data;
+    data.set("community", community_data(community));
+    std::vector<Data> items;
+    for (const auto& p : s.posts.drafts(ctx.user->id, community.id)) {
+      auto d = post_summary_data(ctx, s, p);
+      d.set("publish_at", p.publish_at ? format_rfc3339(*p.publish_at) : std::string());
+      items.push_back(d);
+    }
+    data.set("posts", list_of(items));
+    data.set("has_posts", !items.empty());
+    return render_page(ctx, s, kTemplateDrafts, data,
+                       PageMeta{s.i18n.t(ctx.lang, "drafts.title") + " · " + community.name, "", 200});
   });
   app.route(Door::Page, "GET", "/p/{id}", Auth::Optional, [&s](Context& ctx) {
     auto post = take(s.posts.get(ctx.user_id(), PostId(id_param(ctx.request)), content::Posts::CountView::Yes));

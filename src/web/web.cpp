@@ -50,6 +50,10 @@ void WebApp::route(Door door, std::string method, std::string pattern, Auth auth
               });
 }
 
+void WebApp::raw_route(std::string method, std::string pattern, http::Handler handler) {
+  router_.add(std::move(method), std::move(pattern), std::move(handler));
+}
+
 http::Response WebApp::handle(http::Request& request) {
   auto match = router_.match(request);
   if (match.route) {
@@ -190,9 +194,9 @@ void finish_response(const Context& ctx, const Services& services, http::Respons
     response.headers.set("X-Content-Type-Options", "nosniff");
     response.headers.set("Referrer-Policy", "same-origin");
   }
-  if (ctx.user || ctx.new_csrf_cookie) {
-    // Pages for a signed-in viewer (or carrying a fresh cookie) are theirs alone.
-    response.headers.set("Cache-Control", "private, no-store");
+  if (!response.headers.get("Cache-Control")) {
+    // Pages embed the viewer's CSRF token and, when signed in, their own view: never shared.
+    response.headers.set("Cache-Control", ctx.user ? "private, no-store" : "private, no-cache");
   }
 }
 

@@ -67,6 +67,9 @@ class WebApp {
 
   // Registration, used by the register_* functions of each capability's file.
   void route(Door door, std::string method, std::string pattern, Auth auth, Handler handler);
+  // A route outside the viewer pipeline (no session lookup, no CSRF, no cookies): static
+  // files and health checks, which must stay cheap and cacheable.
+  void raw_route(std::string method, std::string pattern, http::Handler handler);
 
   Services& services() { return services_; }
 

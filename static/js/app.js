@@ -119,8 +119,12 @@
   // (d) Copy code[data-copy] on click (or Enter / Space when focused).
   function copyText(text) {
     if (navigator.clipboard && window.isSecureContext) {
-      return navigator.clipboard.writeText(text);
+      return navigator.clipboard.writeText(text).catch(function () { return legacyCopy(text); });
     }
+    return legacyCopy(text);
+  }
+
+  function legacyCopy(text) {
     return new Promise(function (resolve, reject) {
       var area = document.createElement('textarea');
       area.value = text;
