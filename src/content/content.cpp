@@ -398,6 +398,11 @@ Result<Post> Posts::get(std::optional<UserId> viewer, PostId id, CountView count
   return post;
 }
 
+void Posts::count_view(PostId id) {
+  std::lock_guard lock(views_mutex_);
+  ++pending_views_[id.value];
+}
+
 void Posts::flush_views() {
   std::unordered_map<int64_t, int64_t> batch;
   {

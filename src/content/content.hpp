@@ -149,6 +149,8 @@ class Posts {
   Result<int64_t> upvote(UserId user, PostId post);
   Result<int64_t> remove_upvote(UserId user, PostId post);
 
+  // Counts one view without reading the post (a page served from the anonymous cache).
+  void count_view(PostId id);
   // Writes buffered view counts; app/ calls it every few seconds and at shutdown.
   void flush_views();
 

@@ -197,28 +197,32 @@ void register_page_routes(WebApp& app) {
   });
 
   // Directory: the seed's page, done properly.
-  app.route(Door::Page, "GET", "/", Auth::Optional, [&s](Context& ctx) {
-    auto sort_text = ctx.request.query_param("sort").value_or("members");
-    auto sort = community::parse_directory_sort(sort_text);
-    if (!sort) {
-      sort = community::DirectorySort::Members;
-      sort_text = "members";
-    }
-    auto page = take(s.communities.directory(*sort, ctx.request.query_param("cursor"), 24));
-    Data data;
-    std::vector<Data> items;
-    for (const auto& c : page.communities) {
-      items.push_back(community_data(c));
-    }
-    data.set("communities", list_of(items));
-    data.set("has_communities", !items.empty());
-    data.set("sort_" + sort_text, true);
-    if (page.next_cursor) {
-      data.set("next_url", "/?sort=" + sort_text + "&cursor=" + http::url_encode(*page.next_cursor));
-    }
-    return render_page(ctx, s, kTemplateDirectory, data,
-                       PageMeta{s.i18n.t(ctx.lang, "directory.title"), s.i18n.t(ctx.lang, "directory.tagline"), 200});
-  });
+  app.route(
+      Door::Page, "GET", "/", Auth::Optional,
+      [&s](Context& ctx) {
+        auto sort_text = ctx.request.query_param("sort").value_or("members");
+        auto sort = community::parse_directory_sort(sort_text);
+        if (!sort) {
+          sort = community::DirectorySort::Members;
+          sort_text = "members";
+        }
+        auto page = take(s.communities.directory(*sort, ctx.request.query_param("cursor"), 24));
+        Data data;
+        std::vector<Data> items;
+        for (const auto& c : page.communities) {
+          items.push_back(community_data(c));
+        }
+        data.set("communities", list_of(items));
+        data.set("has_communities", !items.empty());
+        data.set("sort_" + sort_text, true);
+        if (page.next_cursor) {
+          data.set("next_url", "/?sort=" + sort_text + "&cursor=" + http::url_encode(*page.next_cursor));
+        }
+        return render_page(
+            ctx, s, kTemplateDirectory, data,
+            PageMeta{s.i18n.t(ctx.lang, "directory.title"), s.i18n.t(ctx.lang, "directory.tagline"), 200});
+      },
+      Caching{true, {}});
 
   // Sign-up and log-in.
   app.route(Door::Page, "GET", "/signup", Auth::Optional, [&s](Context& ctx) {
@@ -281,29 +285,32 @@ void register_page_routes(WebApp& app) {
   });
 
   // Profile and settings.
-  app.route(Door::Page, "GET", "/u/{username}", Auth::Optional, [&s](Context& ctx) {
-    auto user = s.identity.find_user_by_username(ctx.request.param("username"));
-    if (!user) {
-      throw not_found("identity.user_not_found", "No such user.");
-    }
-    Data data;
-    data.set("username", user->username);
-    data.set("display_name", user->display_name);
-    data.set("bio", user->bio);
-    data.set("joined", format_rfc3339(user->created_at).substr(0, 10));
-    data.set("is_self", ctx.user && ctx.user->id == user->id);
-    std::vector<Data> communities;
-    for (const auto& [community, role] : s.communities.memberships_of(user->id)) {
-      if (!community.is_public && !(ctx.user && ctx.user->id == user->id)) {
-        continue;
-      }
-      auto d = community_data(community);
-      d.set("role", s.i18n.t(ctx.lang, "role." + std::string(access::role_name(role))));
-      communities.push_back(d);
-    }
-    data.set("communities", list_of(communities));
-    return render_page(ctx, s, kTemplateProfile, data, PageMeta{user->display_name, user->bio, 200});
-  });
+  app.route(
+      Door::Page, "GET", "/u/{username}", Auth::Optional,
+      [&s](Context& ctx) {
+        auto user = s.identity.find_user_by_username(ctx.request.param("username"));
+        if (!user) {
+          throw not_found("identity.user_not_found", "No such user.");
+        }
+        Data data;
+        data.set("username", user->username);
+        data.set("display_name", user->display_name);
+        data.set("bio", user->bio);
+        data.set("joined", format_rfc3339(user->created_at).substr(0, 10));
+        data.set("is_self", ctx.user && ctx.user->id == user->id);
+        std::vector<Data> communities;
+        for (const auto& [community, role] : s.communities.memberships_of(user->id)) {
+          if (!community.is_public && !(ctx.user && ctx.user->id == user->id)) {
+            continue;
+          }
+          auto d = community_data(community);
+          d.set("role", s.i18n.t(ctx.lang, "role." + std::string(access::role_name(role))));
+          communities.push_back(d);
+        }
+        data.set("communities", list_of(communities));
+        return render_page(ctx, s, kTemplateProfile, data, PageMeta{user->display_name, user->bio, 200});
+      },
+      Caching{true, {}});
   app.route(Door::Page, "GET", "/settings", Auth::Required, [&s](Context& ctx) {
     Data data;
     data.set("display_name", ctx.user->display_name);
@@ -367,10 +374,12 @@ void register_page_routes(WebApp& app) {
     }
     return redirect("/c/" + community->slug);
   });
-  app.route(Door::Page, "GET", "/c/{slug}", Auth::Optional,
-            [&s](Context& ctx) { return feed_page(s, ctx, std::nullopt); });
-  app.route(Door::Page, "GET", "/c/{slug}/tags/{tag}", Auth::Optional,
-            [&s](Context& ctx) { return feed_page(s, ctx, ctx.request.param("tag")); });
+  app.route(
+      Door::Page, "GET", "/c/{slug}", Auth::Optional, [&s](Context& ctx) { return feed_page(s, ctx, std::nullopt); },
+      Caching{true, {}});
+  app.route(
+      Door::Page, "GET", "/c/{slug}/tags/{tag}", Auth::Optional,
+      [&s](Context& ctx) { return feed_page(s, ctx, ctx.request.param("tag")); }, Caching{true, {}});
   app.route(Door::Page, "POST", "/c/{slug}/join", Auth::Required, [&s](Context& ctx) {
     take(s.communities.join(ctx.user->id, ctx.request.param("slug")));
     return redirect("/c/" + ctx.request.param("slug"));
@@ -408,35 +417,38 @@ void register_page_routes(WebApp& app) {
     }
     return redirect("/c/" + community->slug);
   });
-  app.route(Door::Page, "GET", "/c/{slug}/members", Auth::Optional, [&s](Context& ctx) {
-    const auto community = require_community(s, ctx);
-    auto page = take(s.communities.members(ctx.user_id(), community.slug, ctx.request.query_param("cursor"), 100));
-    const auto viewer_role = s.communities.role_of(ctx.user_id(), community.id);
-    const bool can_change = access::allows(viewer_role, access::Action::ChangeRoles);
-    Data data;
-    data.set("community", community_data(community));
-    std::vector<Data> members;
-    for (const auto& m : page.members) {
-      Data d;
-      d.set("username", m.username);
-      d.set("display_name", m.display_name);
-      d.set("role", std::string(access::role_name(m.role)));
-      d.set("role_label", s.i18n.t(ctx.lang, "role." + std::string(access::role_name(m.role))));
-      d.set("joined", format_rfc3339(m.joined_at).substr(0, 10));
-      const bool editable = can_change && m.role != access::Role::Owner &&
-                            (viewer_role == access::Role::Owner || m.role != access::Role::Admin);
-      d.set("editable", editable);
-      d.set("can_grant_admin", viewer_role == access::Role::Owner);
-      d.set("is_" + std::string(access::role_name(m.role)), true);
-      members.push_back(d);
-    }
-    data.set("members", list_of(members));
-    if (page.next_cursor) {
-      data.set("next_url", "?cursor=" + http::url_encode(*page.next_cursor));
-    }
-    return render_page(ctx, s, kTemplateMembers, data,
-                       PageMeta{s.i18n.t(ctx.lang, "members.title") + " · " + community.name, "", 200});
-  });
+  app.route(
+      Door::Page, "GET", "/c/{slug}/members", Auth::Optional,
+      [&s](Context& ctx) {
+        const auto community = require_community(s, ctx);
+        auto page = take(s.communities.members(ctx.user_id(), community.slug, ctx.request.query_param("cursor"), 100));
+        const auto viewer_role = s.communities.role_of(ctx.user_id(), community.id);
+        const bool can_change = access::allows(viewer_role, access::Action::ChangeRoles);
+        Data data;
+        data.set("community", community_data(community));
+        std::vector<Data> members;
+        for (const auto& m : page.members) {
+          Data d;
+          d.set("username", m.username);
+          d.set("display_name", m.display_name);
+          d.set("role", std::string(access::role_name(m.role)));
+          d.set("role_label", s.i18n.t(ctx.lang, "role." + std::string(access::role_name(m.role))));
+          d.set("joined", format_rfc3339(m.joined_at).substr(0, 10));
+          const bool editable = can_change && m.role != access::Role::Owner &&
+                                (viewer_role == access::Role::Owner || m.role != access::Role::Admin);
+          d.set("editable", editable);
+          d.set("can_grant_admin", viewer_role == access::Role::Owner);
+          d.set("is_" + std::string(access::role_name(m.role)), true);
+          members.push_back(d);
+        }
+        data.set("members", list_of(members));
+        if (page.next_cursor) {
+          data.set("next_url", "?cursor=" + http::url_encode(*page.next_cursor));
+        }
+        return render_page(ctx, s, kTemplateMembers, data,
+                           PageMeta{s.i18n.t(ctx.lang, "members.title") + " · " + community.name, "", 200});
+      },
+      Caching{true, {}});
   app.route(Door::Page, "POST", "/c/{slug}/members/{username}", Auth::Required, [&s](Context& ctx) {
     Form form(ctx.request);
     take(s.communities.set_role(ctx.user->id, ctx.request.param("slug"), ctx.request.param("username"),
@@ -492,26 +504,30 @@ void register_page_routes(WebApp& app) {
     return render_page(ctx, s, kTemplateDrafts, data,
                        PageMeta{s.i18n.t(ctx.lang, "drafts.title") + " · " + community.name, "", 200});
   });
-  app.route(Door::Page, "GET", "/p/{id}", Auth::Optional, [&s](Context& ctx) {
-    auto post = take(s.posts.get(ctx.user_id(), PostId(id_param(ctx.request)), content::Posts::CountView::Yes));
-    auto comments = take(s.posts.comments(ctx.user_id(), post.id));
-    Data data = post_data(ctx, s, post);
-    std::vector<Data> items;
-    for (const auto& c : comments) {
-      auto d = comment_data(c);
-      d.set("when", relative_time(ctx, s, c.created_at));
-      items.push_back(d);
-    }
-    data.set("comments", list_of(items));
-    bool can_comment = false;
-    if (ctx.user) {
-      can_comment = access::allows(s.communities.role_of(ctx.user_id(), post.community_id), access::Action::Comment);
-    }
-    data.set("can_comment", can_comment && post.status == "published");
-    data.set("can_upvote", ctx.user && ctx.user->id != post.author.id && can_comment);
-    data.set("signed_out", !ctx.user);
-    return render_page(ctx, s, kTemplatePost, data, PageMeta{post.title, post.excerpt, 200});
-  });
+  app.route(
+      Door::Page, "GET", "/p/{id}", Auth::Optional,
+      [&s](Context& ctx) {
+        auto post = take(s.posts.get(ctx.user_id(), PostId(id_param(ctx.request)), content::Posts::CountView::Yes));
+        auto comments = take(s.posts.comments(ctx.user_id(), post.id));
+        Data data = post_data(ctx, s, post);
+        std::vector<Data> items;
+        for (const auto& c : comments) {
+          auto d = comment_data(c);
+          d.set("when", relative_time(ctx, s, c.created_at));
+          items.push_back(d);
+        }
+        data.set("comments", list_of(items));
+        bool can_comment = false;
+        if (ctx.user) {
+          can_comment =
+              access::allows(s.communities.role_of(ctx.user_id(), post.community_id), access::Action::Comment);
+        }
+        data.set("can_comment", can_comment && post.status == "published");
+        data.set("can_upvote", ctx.user && ctx.user->id != post.author.id && can_comment);
+        data.set("signed_out", !ctx.user);
+        return render_page(ctx, s, kTemplatePost, data, PageMeta{post.title, post.excerpt, 200});
+      },
+      Caching{true, [&s](const http::Request& request) { s.posts.count_view(PostId(id_param(request))); }});
   app.route(Door::Page, "GET", "/p/{id}/edit", Auth::Required, [&s](Context& ctx) {
     auto post = take(s.posts.get(ctx.user_id(), PostId(id_param(ctx.request)), content::Posts::CountView::No));
     if (!post.viewer_can_edit) {

@@ -34,19 +34,28 @@ std::string form_field(const http::Request& request, std::string_view name) {
   return {};
 }
 
+// Stands in for the visitor's CSRF token in cached pages; replaced on the way out.
+constexpr std::string_view kCsrfPlaceholder = "gh-csrf-placeholder-7f3a9c";
+
+void replace_all(std::string& text, std::string_view from, std::string_view to) {
+  for (size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
+    text.replace(pos, from.size(), to);
+  }
+}
+
 }  // namespace
 
-WebApp::WebApp(Services services) : services_(std::move(services)) {
+WebApp::WebApp(Services services) : services_(std::move(services)), page_cache_(services_.clock, 2000, 20000) {
   register_identity_routes(*this);
   register_community_routes(*this);
   register_content_routes(*this);
   register_page_routes(*this);
 }
 
-void WebApp::route(Door door, std::string method, std::string pattern, Auth auth, Handler handler) {
+void WebApp::route(Door door, std::string method, std::string pattern, Auth auth, Handler handler, Caching caching) {
   router_.add(std::move(method), std::move(pattern),
-              [this, door, auth, handler = std::move(handler)](http::Request& request) {
-                return run(door, auth, handler, request);
+              [this, door, auth, handler = std::move(handler), caching = std::move(caching)](http::Request& request) {
+                return run(door, auth, handler, caching, request);
               });
 }
 
@@ -80,10 +89,11 @@ http::Response WebApp::handle(http::Request& request) {
     return api_error(not_found_error);
   }
   return run(
-      Door::Page, Auth::Optional, [&](Context&) -> http::Response { throw not_found_error; }, request);
+      Door::Page, Auth::Optional, [&](Context&) -> http::Response { throw not_found_error; }, {}, request);
 }
 
-http::Response WebApp::run(Door door, Auth auth, const Handler& handler, http::Request& request) {
+http::Response WebApp::run(Door door, Auth auth, const Handler& handler, const Caching& caching,
+                           http::Request& request) {
   Context ctx{request};
   ctx.client_ip = request.remote_addr;
   ctx.secure = services_.config.public_url.rfind("https://", 0) == 0;
@@ -167,11 +177,49 @@ http::Response WebApp::run(Door door, Auth auth, const Handler& handler, http::R
     return fail(unauthenticated());
   }
 
+  const bool shared = caching.anonymous && request.method == "GET" && !ctx.user && !ctx.via_token;
   http::Response response;
-  try {
-    response = handler(ctx);
-  } catch (const Error& error) {
-    return fail(error);
+  std::string cache_key;
+  std::optional<http::Response> hit;
+  if (shared) {
+    cache_key = ctx.lang + ' ' + request.target;
+    hit = page_cache_.find(cache_key);
+  }
+  if (hit) {
+    response = std::move(*hit);
+    if (caching.on_hit) {
+      caching.on_hit(request);
+    }
+  } else {
+    const std::string visitor_token = ctx.csrf_token;
+    if (shared) {
+      ctx.csrf_token = kCsrfPlaceholder;
+    }
+    try {
+      response = handler(ctx);
+    } catch (const Error& error) {
+      if (is_state_changing(request.method)) {
+        page_cache_.bump();
+      }
+      return fail(error);
+    }
+    if (shared) {
+      ctx.csrf_token = visitor_token;
+      if (response.status == 200) {
+        page_cache_.store(cache_key, response);
+      }
+    }
+  }
+  if (shared) {
+    // Only a page with a form needs the visitor's token (and so, perhaps, a new cookie).
+    if (response.body.find(kCsrfPlaceholder) == std::string::npos) {
+      ctx.new_csrf_cookie = false;
+    } else {
+      replace_all(response.body, kCsrfPlaceholder, ctx.csrf_token);
+    }
+  }
+  if (is_state_changing(request.method)) {
+    page_cache_.bump();
   }
   finish_response(ctx, services_, response);
   return response;

@@ -18,6 +18,7 @@
 #include "identity/identity.hpp"
 #include "render/i18n.hpp"
 #include "render/templates.hpp"
+#include "web/page_cache.hpp"
 
 namespace gh::web {
 
@@ -59,6 +60,13 @@ using Handler = std::function<http::Response(Context&)>;
 enum class Door { Page, Api };
 enum class Auth { Optional, Required };
 
+// Whether anonymous viewers may share a rendered page (see PageCache), and what must still
+// happen on a cache hit (counting a view).
+struct Caching {
+  bool anonymous = false;
+  std::function<void(const http::Request&)> on_hit;
+};
+
 class WebApp {
  public:
   explicit WebApp(Services services);
@@ -66,7 +74,7 @@ class WebApp {
   const http::Router& router() const { return router_; }
 
   // Registration, used by the register_* functions of each capability's file.
-  void route(Door door, std::string method, std::string pattern, Auth auth, Handler handler);
+  void route(Door door, std::string method, std::string pattern, Auth auth, Handler handler, Caching caching = {});
   // A route outside the viewer pipeline (no session lookup, no CSRF, no cookies): static
   // files and health checks, which must stay cheap and cacheable.
   void raw_route(std::string method, std::string pattern, http::Handler handler);
@@ -74,10 +82,11 @@ class WebApp {
   Services& services() { return services_; }
 
  private:
-  http::Response run(Door door, Auth auth, const Handler& handler, http::Request& request);
+  http::Response run(Door door, Auth auth, const Handler& handler, const Caching& caching, http::Request& request);
 
   Services services_;
   http::Router router_;
+  PageCache page_cache_;
 };
 
 // Sets the cookies a response must carry for this context (CSRF for anonymous forms).

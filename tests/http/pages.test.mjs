@@ -146,3 +146,28 @@ test('SIGTERM lets the server finish and exit cleanly', async () => {
   assert.equal(code, 0);
   assert.match(own.stderr(), /stopped/);
 });
+
+test('the anonymous page cache counts views, shows writes at once, and leaks no token', async () => {
+  const owner = await signUpByForm('cacheowner');
+  let csrf = await owner.csrfFrom('/communities/new');
+  await owner.request('POST', '/communities/new', { form: { _csrf: csrf, name: 'Cache', slug: 'cache-club', visibility: 'public' } });
+  csrf = await owner.csrfFrom('/c/cache-club/new');
+  const posted = await owner.request('POST', '/c/cache-club/new', { form: { _csrf: csrf, title: 'Cached', kind: 'discussion', body_md: 'x', publish: '1' } });
+  const url = posted.headers.get('location');
+  const id = url.split('/').pop();
+  for (let i = 0; i < 5; i++) {
+    const page = await new Client(server.base).get(url);
+    assert.equal(page.status, 200);
+    assert.doesNotMatch(page.text, /gh-csrf-placeholder/);
+    assert.equal(page.headers.getSetCookie().length, 0, 'a page without forms sets no cookie');
+  }
+  const api = await new Client(server.base).get(`/api/v1/posts/${id}`);
+  assert.ok(api.data.post.view_count >= 6, `views counted on cache hits: ${api.data.post.view_count}`);
+  csrf = await owner.csrfFrom(url);
+  await owner.request('POST', `${url}/comments`, { form: { _csrf: csrf, body_md: 'fresh comment' } });
+  assert.match((await new Client(server.base).get(url)).text, /fresh comment/);
+  for (const path of ['/', '/c/cache-club', '/signup', '/login']) {
+    const page = await new Client(server.base).get(path);
+    assert.doesNotMatch(page.text, /gh-csrf-placeholder/, path);
+  }
+});
