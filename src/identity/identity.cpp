@@ -295,6 +295,18 @@ Status Identity::revoke_api_token(UserId user, int64_t token_id) {
   });
 }
 
+std::vector<ApiToken> Identity::api_tokens(UserId user) {
+  return db_.read([&](db::Tx& tx) {
+    std::vector<ApiToken> out;
+    for (auto r : tx.exec("SELECT id, name, created_at FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL "
+                          "ORDER BY id DESC LIMIT 100",
+                          {user.value})) {
+      out.push_back(ApiToken{r.i64(0), r.text(1), r.i64(2)});
+    }
+    return out;
+  });
+}
+
 std::optional<User> Identity::find_user(UserId id) {
   return db_.read([&](db::Tx& tx) -> std::optional<User> {
     auto row = tx.one(std::string("SELECT ") + std::string(kUserColumns) + " FROM users WHERE id = $1", {id.value});

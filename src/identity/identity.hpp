@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/ids.hpp"
@@ -22,6 +23,12 @@ struct User {
   std::string username;
   std::string display_name;
   std::string bio;
+  Millis created_at = 0;
+};
+
+struct ApiToken {
+  int64_t id = 0;
+  std::string name;
   Millis created_at = 0;
 };
 
@@ -80,6 +87,8 @@ class Identity {
   std::string create_api_token(UserId user, std::string_view name);
   std::optional<User> find_user_by_api_token(std::string_view token);
   Status revoke_api_token(UserId user, int64_t token_id);
+  // The user's live tokens, newest first (names and dates only; secrets are never stored).
+  std::vector<ApiToken> api_tokens(UserId user);
 
   std::optional<User> find_user(UserId id);
   std::optional<User> find_user_by_username(std::string_view username);

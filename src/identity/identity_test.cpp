@@ -114,8 +114,13 @@ TEST_F(IdentityTest, ApiTokensAreStoredHashedAndRevocable) {
   auto stored = database.db().read([](db::Tx& tx) { return tx.one("SELECT id, token_hash FROM api_tokens")->rows; });
   EXPECT_NE(stored[0].text(1), token);
   EXPECT_FALSE(identity.find_user_by_api_token(token + "x"));
+  ASSERT_EQ(identity.api_tokens(user.id).size(), 1u);
+  EXPECT_EQ(identity.api_tokens(user.id)[0].name, "cli");
+  const auto other = make("eve");
+  EXPECT_EQ(identity.revoke_api_token(other.id, stored[0].i64(0)).error().kind, ErrorKind::NotFound);
   ASSERT_TRUE(identity.revoke_api_token(user.id, stored[0].i64(0)));
   EXPECT_FALSE(identity.find_user_by_api_token(token));
+  EXPECT_TRUE(identity.api_tokens(user.id).empty());
 }
 
 }  // namespace

@@ -73,6 +73,19 @@ void register_identity_routes(WebApp& app) {
     return json_response(201, {{"token", token}, {"name", name}});
   });
 
+  app.route(Door::Api, "GET", "/api/v1/me/tokens", Auth::Required, [&s](Context& ctx) {
+    boost::json::array list;
+    for (const auto& t : s.identity.api_tokens(ctx.user->id)) {
+      list.push_back(boost::json::object{{"id", t.id}, {"name", t.name}, {"created_at", format_rfc3339(t.created_at)}});
+    }
+    return json_response(200, {{"tokens", std::move(list)}});
+  });
+
+  app.route(Door::Api, "DELETE", "/api/v1/me/tokens/{id}", Auth::Required, [&s](Context& ctx) {
+    take(s.identity.revoke_api_token(ctx.user->id, id_param(ctx.request)));
+    return http::Response::json(200, R"({"ok":true})");
+  });
+
   app.route(Door::Api, "GET", "/api/v1/users/{username}", Auth::Optional, [&s](Context& ctx) {
     auto user = s.identity.find_user_by_username(ctx.request.param("username"));
     if (!user) {

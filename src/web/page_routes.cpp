@@ -163,6 +163,19 @@ std::optional<std::string> publish_at_field(const Form& form) {
   return value;
 }
 
+// The settings page's token list.
+Data token_list(Services& s, const Context& ctx) {
+  std::vector<Data> tokens;
+  for (const auto& t : s.identity.api_tokens(ctx.user->id)) {
+    Data d;
+    d.set("id", std::to_string(t.id));
+    d.set("name", t.name);
+    d.set("created", format_rfc3339(t.created_at).substr(0, 10));
+    tokens.push_back(d);
+  }
+  return list_of(tokens);
+}
+
 }  // namespace
 
 void register_page_routes(WebApp& app) {
@@ -316,7 +329,12 @@ void register_page_routes(WebApp& app) {
     data.set("display_name", ctx.user->display_name);
     data.set("bio", ctx.user->bio);
     data.set("email", ctx.user->email);
+    data.set("tokens", token_list(s, ctx));
     return render_page(ctx, s, kTemplateSettings, data, PageMeta{s.i18n.t(ctx.lang, "settings.title"), "", 200});
+  });
+  app.route(Door::Page, "POST", "/settings/tokens/{id}/revoke", Auth::Required, [&s](Context& ctx) {
+    take(s.identity.revoke_api_token(ctx.user->id, id_param(ctx.request)));
+    return redirect("/settings");
   });
   app.route(Door::Page, "POST", "/settings", Auth::Required, [&s](Context& ctx) {
     Form form(ctx.request);
@@ -332,6 +350,7 @@ void register_page_routes(WebApp& app) {
       }
       data.set("display_name", ctx.user->display_name);
       data.set("bio", ctx.user->bio);
+      data.set("tokens", token_list(s, ctx));
       return render_page(ctx, s, kTemplateSettings, data, PageMeta{s.i18n.t(ctx.lang, "settings.title"), "", 200});
     }
     auto user = s.identity.update_profile(ctx.user->id, form.get("display_name"), form.get("bio"));
@@ -339,6 +358,7 @@ void register_page_routes(WebApp& app) {
       data.set("display_name", form.get("display_name"));
       data.set("bio", form.get("bio"));
       data.set("errors", form_errors(ctx, s, user.error()));
+      data.set("tokens", token_list(s, ctx));
       return render_page(ctx, s, kTemplateSettings, data,
                          PageMeta{s.i18n.t(ctx.lang, "settings.title"), "", status_of(user.error().kind)});
     }

@@ -186,3 +186,20 @@ test('join, leave, members and roles are enforced on the server', async () => {
   const after = await owner.get('/api/v1/communities/roles-test');
   assert.equal(after.data.community.member_count, 2);
 });
+
+test('API tokens: create, list, revoke', async () => {
+  const user = await newUser(server.base, 'tokens');
+  const made = await user.post('/api/v1/me/tokens', { name: 'ci bot' });
+  assert.equal(made.status, 201);
+  const bot = new Client(server.base, { token: made.data.token });
+  assert.equal((await bot.get('/api/v1/me')).status, 200);
+  const list = await user.get('/api/v1/me/tokens');
+  const entry = list.data.tokens.find((t) => t.name === 'ci bot');
+  assert.ok(entry);
+  assert.ok(!('token' in entry), 'secrets are never listed');
+  const other = await newUser(server.base, 'thief');
+  assert.equal((await other.del(`/api/v1/me/tokens/${entry.id}`)).status, 404);
+  assert.equal((await user.del(`/api/v1/me/tokens/${entry.id}`)).status, 200);
+  assert.equal((await bot.get('/api/v1/me')).status, 401);
+  assert.equal((await user.post('/api/v1/me/tokens', { name: '' })).status, 400);
+});
