@@ -352,6 +352,7 @@ Result<Post> Posts::load_for(db::Tx& tx, std::optional<UserId> viewer, PostId id
   post.body_md = row->row().text(22);
   post.body_html = row->row().text(23);
   post.scheduled = post.status == "published" && post.publish_at && *post.publish_at > now;
+  post.viewer_role = role;
   post.viewer_can_moderate = access::allows(role, access::Action::Moderate);
   post.viewer_can_edit = viewer && (*viewer == post.author.id || post.viewer_can_moderate);
   if (viewer) {
@@ -385,17 +386,35 @@ void Posts::load_tags(db::Tx& tx, std::vector<Post>& posts) {
 
 Result<Post> Posts::get(std::optional<UserId> viewer, PostId id, CountView count_view) {
   auto post = db_.read([&](db::Tx& tx) { return load_for(tx, viewer, id); });
-  if (!post) {
-    return post;
-  }
-  std::lock_guard lock(views_mutex_);
-  if (count_view == CountView::Yes) {
-    ++pending_views_[id.value];
-  }
-  if (auto it = pending_views_.find(id.value); it != pending_views_.end()) {
-    post->view_count += it->second;
+  if (post) {
+    add_pending_views(*post, count_view);
   }
   return post;
+}
+
+Result<PostWithComments> Posts::get_with_comments(std::optional<UserId> viewer, PostId id, CountView count_view) {
+  auto page = db_.read([&](db::Tx& tx) -> Result<PostWithComments> {
+    auto post = load_for(tx, viewer, id);
+    if (!post) {
+      return std::move(post).error();
+    }
+    auto comments = load_comments(tx, *post, viewer);
+    return PostWithComments{std::move(post).value(), std::move(comments)};
+  });
+  if (page) {
+    add_pending_views(page->post, count_view);
+  }
+  return page;
+}
+
+void Posts::add_pending_views(Post& post, CountView count_view) {
+  std::lock_guard lock(views_mutex_);
+  if (count_view == CountView::Yes) {
+    ++pending_views_[post.id.value];
+  }
+  if (auto it = pending_views_.find(post.id.value); it != pending_views_.end()) {
+    post.view_count += it->second;
+  }
 }
 
 void Posts::count_view(PostId id) {
@@ -593,35 +612,39 @@ Result<std::vector<Comment>> Posts::comments(std::optional<UserId> viewer, PostI
     if (!post) {
       return std::move(post).error();
     }
-    std::vector<Comment> out;
-    for (auto r : tx.exec("SELECT c.id, c.parent_id, u.id, u.username, u.display_name, c.body_md, c.body_html, "
-                          "c.created_at, c.deleted_at FROM comments c JOIN users u ON u.id = c.author_id "
-                          "WHERE c.post_id = $1 ORDER BY c.created_at, c.id LIMIT 1000",
-                          {post_id.value})) {
-      Comment c;
-      c.id = CommentId(r.i64(0));
-      c.post_id = post_id;
-      if (!r.is_null(1)) {
-        c.parent_id = CommentId(r.i64(1));
-      }
-      c.author = Author{UserId(r.i64(2)), r.text(3), r.text(4)};
-      c.deleted = !r.is_null(8);
-      if (!c.deleted) {
-        c.body_md = r.text(5);
-        c.body_html = r.text(6);
-      }
-      c.created_at = r.i64(7);
-      c.viewer_can_delete = !c.deleted && viewer && (*viewer == c.author.id || post->viewer_can_moderate);
-      out.push_back(std::move(c));
-    }
-    // Threads: each top-level comment followed by its replies, in time order.
-    std::stable_sort(out.begin(), out.end(), [](const Comment& a, const Comment& b) {
-      const auto ta = a.parent_id ? a.parent_id->value : a.id.value;
-      const auto tb = b.parent_id ? b.parent_id->value : b.id.value;
-      return ta < tb;
-    });
-    return out;
+    return load_comments(tx, *post, viewer);
   });
+}
+
+std::vector<Comment> Posts::load_comments(db::Tx& tx, const Post& post, std::optional<UserId> viewer) {
+  std::vector<Comment> out;
+  for (auto r : tx.exec("SELECT c.id, c.parent_id, u.id, u.username, u.display_name, c.body_md, c.body_html, "
+                        "c.created_at, c.deleted_at FROM comments c JOIN users u ON u.id = c.author_id "
+                        "WHERE c.post_id = $1 ORDER BY c.created_at, c.id LIMIT 1000",
+                        {post.id.value})) {
+    Comment c;
+    c.id = CommentId(r.i64(0));
+    c.post_id = post.id;
+    if (!r.is_null(1)) {
+      c.parent_id = CommentId(r.i64(1));
+    }
+    c.author = Author{UserId(r.i64(2)), r.text(3), r.text(4)};
+    c.deleted = !r.is_null(8);
+    if (!c.deleted) {
+      c.body_md = r.text(5);
+      c.body_html = r.text(6);
+    }
+    c.created_at = r.i64(7);
+    c.viewer_can_delete = !c.deleted && viewer && (*viewer == c.author.id || post.viewer_can_moderate);
+    out.push_back(std::move(c));
+  }
+  // Threads: each top-level comment followed by its replies, in time order.
+  std::stable_sort(out.begin(), out.end(), [](const Comment& a, const Comment& b) {
+    const auto ta = a.parent_id ? a.parent_id->value : a.id.value;
+    const auto tb = b.parent_id ? b.parent_id->value : b.id.value;
+    return ta < tb;
+  });
+  return out;
 }
 
 Status Posts::remove_comment(UserId actor, CommentId id) {

@@ -60,6 +60,7 @@ struct Post {
   bool viewer_upvoted = false;
   bool viewer_can_edit = false;
   bool viewer_can_moderate = false;
+  access::Role viewer_role = access::Role::None;
   bool scheduled = false;  // Published with publish_at in the future.
 };
 
@@ -118,6 +119,11 @@ struct CommentInput {
   std::optional<int64_t> parent_id;
 };
 
+struct PostWithComments {
+  Post post;
+  std::vector<Comment> comments;
+};
+
 class Posts {
  public:
   Posts(db::Database& db, const Clock& clock);
@@ -141,6 +147,8 @@ class Posts {
   // Tags used in a community with their post counts, most used first.
   std::vector<std::pair<std::string, int64_t>> tags(std::optional<UserId> viewer, CommunityId community, int limit);
 
+  Result<PostWithComments> get_with_comments(std::optional<UserId> viewer, PostId id, CountView count_view);
+
   Result<Comment> add_comment(UserId author, PostId post, const CommentInput& input);
   Result<std::vector<Comment>> comments(std::optional<UserId> viewer, PostId post);
   Status remove_comment(UserId actor, CommentId id);
@@ -159,6 +167,8 @@ class Posts {
 
  private:
   Result<Post> load_for(db::Tx& tx, std::optional<UserId> viewer, PostId id);
+  std::vector<Comment> load_comments(db::Tx& tx, const Post& post, std::optional<UserId> viewer);
+  void add_pending_views(Post& post, CountView count_view);
   void load_tags(db::Tx& tx, std::vector<Post>& posts);
 
   db::Database& db_;

@@ -527,21 +527,18 @@ void register_page_routes(WebApp& app) {
   app.route(
       Door::Page, "GET", "/p/{id}", Auth::Optional,
       [&s](Context& ctx) {
-        auto post = take(s.posts.get(ctx.user_id(), PostId(id_param(ctx.request)), content::Posts::CountView::Yes));
-        auto comments = take(s.posts.comments(ctx.user_id(), post.id));
+        auto page = take(
+            s.posts.get_with_comments(ctx.user_id(), PostId(id_param(ctx.request)), content::Posts::CountView::Yes));
+        const auto& post = page.post;
         Data data = post_data(ctx, s, post);
         std::vector<Data> items;
-        for (const auto& c : comments) {
+        for (const auto& c : page.comments) {
           auto d = comment_data(c);
           d.set("when", relative_time(ctx, s, c.created_at));
           items.push_back(d);
         }
         data.set("comments", list_of(items));
-        bool can_comment = false;
-        if (ctx.user) {
-          can_comment =
-              access::allows(s.communities.role_of(ctx.user_id(), post.community_id), access::Action::Comment);
-        }
+        const bool can_comment = access::allows(post.viewer_role, access::Action::Comment);
         data.set("can_comment", can_comment && post.status == "published");
         data.set("can_upvote", ctx.user && ctx.user->id != post.author.id && can_comment);
         data.set("signed_out", !ctx.user);
