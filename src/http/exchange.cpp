@@ -11,20 +11,8 @@
 namespace gh::http::detail {
 namespace {
 
-char to_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (to_lower(a[i]) != to_lower(b[i])) {
-      return false;
-    }
-  }
-  return true;
+  return text::iequals_ascii(a, b);
 }
 
 bool icontains(std::string_view haystack, std::string_view needle) {

@@ -19,8 +19,6 @@ namespace gh::http::detail {
 std::string percent_decode_lenient(std::string_view s, bool plus_as_space);
 // Percent-decodes `s` ('+' stays); nullopt on a malformed '%' sequence.
 std::optional<std::string> percent_decode_strict(std::string_view s);
-// `s` with each invalid UTF-8 sequence and each NUL byte replaced by U+FFFD.
-std::string sanitize_utf8(std::string_view s);
 
 struct TargetParts {
   std::string_view raw_path;  // Still percent-encoded; starts with '/'.

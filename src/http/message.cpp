@@ -3,26 +3,15 @@
 #include <stdexcept>
 
 #include "core/check.hpp"
+#include "core/text.hpp"
 #include "http/http.hpp"
 #include "http/internal.hpp"
 
 namespace gh::http {
 namespace {
 
-char to_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (to_lower(a[i]) != to_lower(b[i])) {
-      return false;
-    }
-  }
-  return true;
+  return text::iequals_ascii(a, b);
 }
 
 int hex_value(char c) {
@@ -59,7 +48,7 @@ std::string_view trim_ows(std::string_view s) {
 // Decodes one form component: '+' is a space, percent-decoding is lenient, and the result is
 // made valid UTF-8.
 std::string decode_form_component(std::string_view s) {
-  return detail::sanitize_utf8(detail::percent_decode_lenient(s, true));
+  return text::sanitize_utf8(detail::percent_decode_lenient(s, true));
 }
 
 // Calls `visit(name, value)` for each '&'-separated pair of a form or query, still encoded.
@@ -164,52 +153,6 @@ std::optional<std::string> percent_decode_strict(std::string_view s) {
     }
     out.push_back(static_cast<char>(hi * 16 + lo));
     i += 2;
-  }
-  return out;
-}
-
-std::string sanitize_utf8(std::string_view s) {
-  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
-  std::string out;
-  out.reserve(s.size());
-  size_t i = 0;
-  const size_t n = s.size();
-  while (i < n) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x01 && c < 0x80) {
-      out.push_back(static_cast<char>(c));
-      ++i;
-      continue;
-    }
-    size_t len = 0;
-    uint32_t cp = 0;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    }
-    bool valid = len != 0 && i + len <= n;
-    for (size_t k = 1; valid && k < len; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      valid = (cc & 0xC0) == 0x80;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if (valid) {
-      valid = !((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-                (cp >= 0xD800 && cp <= 0xDFFF));
-    }
-    if (valid) {
-      out.append(s.substr(i, len));
-      i += len;
-    } else {
-      out.append(kReplacement);
-      ++i;
-    }
   }
   return out;
 }

@@ -115,8 +115,16 @@ test('sign up, create a community, publish a tutorial, join, comment, switch lan
     await a.getByLabel('Title').fill(title);
     await a.getByLabel('Kind').selectOption('tutorial');
     await a.locator('textarea[name="body_md"]').fill(body);
-    await a.getByRole('button', { name: 'Preview' }).click();
-    // The server re-renders the editor with the preview (app.js may also fill it live).
+    // The Preview button posts the form; the server re-renders the editor with the preview
+    // (app.js may also fill the pane live, so check the server's response itself too).
+    const [previewResponse] = await Promise.all([
+      a.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `/c/${slug}/new`),
+      a.getByRole('button', { name: 'Preview' }).click(),
+    ]);
+    assert.equal(previewResponse.status(), 200);
+    const previewHtml = await previewResponse.text();
+    assert.match(previewHtml, /data-preview[^>]*>[\s\S]*<table>/, 'the server rendered the table in the preview pane');
+    await a.waitForLoadState('domcontentloaded');
     const preview = a.locator('[data-preview]');
     await assertVisible(preview.locator('table'));
     await assertVisible(preview.locator('td', { hasText: 'success' }));
