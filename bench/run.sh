@@ -242,6 +242,7 @@ page_bytes="$(wc -c <"$work/www/p/$post_id" | tr -d ' ')"
 
 # ---------------------------------------------------------------- wrk
 wrk_cmd=(wrk "-t$threads" "-c$connections" "-d$duration" --latency)
+load_before="$(cut -d" " -f1-3 /proc/loadavg)"
 
 # to_ms "1.23ms" -> 1.230 (wrk prints us, ms, s, m or h)
 to_ms() {
@@ -371,7 +372,7 @@ echo "binary:   $binary"
 echo "data:     $communities communities, $users users, $posts posts; sqlite $db_size_mib MiB"
 echo "          demo load took ${load_seconds} s (${demo_summary})"
 echo "fixtures: community /c/$slug, post /p/$post_id ($page_bytes bytes anonymous), user $bench_user"
-echo "wrk:      ${wrk_cmd[*]}   load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "wrk:      ${wrk_cmd[*]}   load average before wrk: $load_before"
 echo
 printf '%-34s %10s %9s %9s %9s %8s %7s\n' endpoint req/s x_nginx p50_ms p99_ms non2xx sockerr
 printf '%-34s %10s %9s %9s %9s %8s %7s\n' ---------------------------------- ---------- --------- --------- --------- -------- -------

@@ -26,8 +26,12 @@ http::Response render_page(Context& ctx, const Services& services, std::string_v
   layout.set("content", content);
   layout.set("title", meta.title.empty() ? services.config.site_name : meta.title + " · " + services.config.site_name);
   layout.set("site_name", services.config.site_name);
-  layout.set("description", meta.description);
+  if (!meta.description.empty()) {  // Mustache treats "" as true.
+    layout.set("description", meta.description);
+  }
   layout.set("lang", ctx.lang);
+  layout.set("theme", ctx.theme);
+  layout.set("has_theme", !ctx.theme.empty());
   layout.set("is_zh", ctx.lang == "zh-CN");
   layout.set("csrf", ctx.csrf_token);
   layout.set("next", ctx.request.target);

@@ -141,6 +141,10 @@ http::Response WebApp::run(Door door, Auth auth, const Handler& handler, const C
   ctx.lang = render::I18n::negotiate(request.header("Accept-Language").value_or(""),
                                      request.cookie(kLangCookie).value_or(""), services_.i18n.languages());
 
+  if (auto theme = request.cookie("gh_theme"); theme && (*theme == "dark" || *theme == "light")) {
+    ctx.theme = *theme;
+  }
+
   auto fail = [&](const Error& error) {
     auto response = door == Door::Api ? api_error(error) : page_error(ctx, services_, error);
     finish_response(ctx, services_, response);
@@ -182,7 +186,7 @@ http::Response WebApp::run(Door door, Auth auth, const Handler& handler, const C
   std::string cache_key;
   std::optional<http::Response> hit;
   if (shared) {
-    cache_key = ctx.lang + ' ' + request.target;
+    cache_key = ctx.lang + ' ' + ctx.theme + ' ' + request.target;
     hit = page_cache_.find(cache_key);
   }
   if (hit) {

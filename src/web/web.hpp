@@ -49,6 +49,7 @@ struct Context {
   std::string csrf_token;     // To embed in forms.
   bool new_csrf_cookie = false;
   std::string lang = "en";
+  std::string theme;  // "dark", "light" or "" (follow the system), from the gh_theme cookie.
   std::string client_ip;
   bool secure = false;  // The client reached us over HTTPS.
 
