@@ -167,6 +167,9 @@ log "demo load took ${load_seconds} s ($demo_summary)"
 db_size_mib="$(du -m "$work/bench.db" | cut -f1)"
 
 # ---------------------------------------------------------------- server
+# Create the log files first: the background job opens them only after it is forked.
+: >"$work/server.out"
+: >"$work/server.err"
 "$binary" serve --database "$db" --listen 127.0.0.1:0 --access-log false \
   >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
@@ -330,6 +333,7 @@ start_nginx() {
       continue # something already listens there
     fi
     nginx_config "$workers" "$nginx_port" >"$work/nginx.conf"
+    : >"$work/nginx.out"
     "$nginx_bin" -e "$work/nginx-error.log" -c "$work/nginx.conf" -p "$work" \
       >"$work/nginx.out" 2>&1 &
     nginx_pid=$!

@@ -354,7 +354,8 @@ Result<Post> Posts::load_for(db::Tx& tx, std::optional<UserId> viewer, PostId id
   post.scheduled = post.status == "published" && post.publish_at && *post.publish_at > now;
   post.viewer_role = role;
   post.viewer_can_moderate = access::allows(role, access::Action::Moderate);
-  post.viewer_can_edit = viewer && (*viewer == post.author.id || post.viewer_can_moderate);
+  post.viewer_is_author = viewer && *viewer == post.author.id;
+  post.viewer_can_edit = post.viewer_is_author || (viewer && post.viewer_can_moderate);
   if (viewer) {
     post.viewer_upvoted =
         tx.one("SELECT 1 FROM post_votes WHERE post_id = $1 AND user_id = $2", {id.value, viewer->value}).has_value();
@@ -409,7 +410,8 @@ Result<PostWithComments> Posts::get_with_comments(std::optional<UserId> viewer, 
 
 void Posts::add_pending_views(Post& post, CountView count_view) {
   std::lock_guard lock(views_mutex_);
-  if (count_view == CountView::Yes) {
+  // An author reading their own post is not a reader.
+  if (count_view == CountView::Yes && !post.viewer_is_author) {
     ++pending_views_[post.id.value];
   }
   if (auto it = pending_views_.find(post.id.value); it != pending_views_.end()) {

@@ -58,6 +58,7 @@ struct Post {
   std::vector<std::string> tags;
   // About the viewer who asked:
   bool viewer_upvoted = false;
+  bool viewer_is_author = false;
   bool viewer_can_edit = false;
   bool viewer_can_moderate = false;
   access::Role viewer_role = access::Role::None;

@@ -194,6 +194,9 @@ TEST_F(ContentTest, ViewsAreBufferedThenFlushed) {
       [&](db::Tx& tx) { return tx.one("SELECT view_count FROM posts WHERE id = $1", {p.id.value})->row().i64(0); });
   EXPECT_EQ(stored, 5);
   EXPECT_EQ(posts.get(std::nullopt, p.id, Posts::CountView::No)->view_count, 5);
+  ASSERT_TRUE(posts.get(member, p.id, Posts::CountView::Yes));  // The author's own read.
+  ASSERT_TRUE(posts.get(owner, p.id, Posts::CountView::Yes));
+  EXPECT_EQ(posts.get(std::nullopt, p.id, Posts::CountView::No)->view_count, 6);
 }
 
 TEST(VideoTest, WhitelistedHostsEmbed) {
