@@ -9,7 +9,7 @@ packages=(
   libsqlite3-dev libpq-dev postgresql
   libcmark-gfm-dev libcmark-gfm-extensions-dev libkainjow-mustache-dev
   libsodium-dev libssl-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev libjemalloc-dev
   curl ca-certificates
 )
 # Test-only packages: the browser test, load tests and the benchmark ceiling.

@@ -61,6 +61,8 @@ if [[ ! -x build/guildhall ]]; then
   exit 1
 fi
 
+step "licences (no GPL linked)" plain scripts/check-licenses.sh build/guildhall
+
 pg_dir=$(mktemp -d /tmp/gh-pg.XXXXXX)
 pg_url=$(scripts/pg-test-cluster.sh start "$pg_dir")
 if [[ -z "$pg_url" ]]; then
