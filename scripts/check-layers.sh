@@ -11,6 +11,7 @@ declare -A allowed=(
   [render]="render core"
   [testing]="testing db core"
   [access]="access db core"
+  [ledger]="ledger db core"
   [identity]="identity db core"
   [community]="community access identity render db core"
   [content]="content access identity render db core"

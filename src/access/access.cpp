@@ -50,7 +50,8 @@ bool allows(Role role, Action action) {
   switch (action) {
     case Action::EditCommunity:
     case Action::ChangeRoles: return role >= Role::Admin;
-    case Action::PostLongForm: return role >= Role::Creator;
+    case Action::PostLongForm:
+    case Action::GateContent: return role >= Role::Creator;
     case Action::PostShortForm:
     case Action::Comment:
     case Action::Vote: return role >= Role::Member;

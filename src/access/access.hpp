@@ -31,6 +31,7 @@ enum class Action {
   ChangeRoles,    // Admin and up (only the owner grants or takes admin).
   PostLongForm,   // Articles, tutorials, videos: creator and up.
   PostShortForm,  // Discussions, questions, snippets: any member.
+  GateContent,    // Make a post members-only, paid, tier-only or for sale: creator and up.
   Comment,        // Any member.
   Vote,           // Any member.
   Moderate,       // Pin, essence, edit or delete others' posts and comments: moderator and up.

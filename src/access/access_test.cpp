@@ -14,6 +14,8 @@ TEST(AccessTest, RolesAreOrdered) {
   EXPECT_TRUE(allows(Role::Creator, Action::PostLongForm));
   EXPECT_FALSE(allows(Role::Member, Action::PostLongForm));
   EXPECT_TRUE(allows(Role::Member, Action::PostShortForm));
+  EXPECT_TRUE(allows(Role::Creator, Action::GateContent));
+  EXPECT_FALSE(allows(Role::Member, Action::GateContent));
   EXPECT_FALSE(allows(Role::None, Action::Comment));
   EXPECT_FALSE(allows(Role::None, Action::Vote));
 }

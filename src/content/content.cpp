@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <set>
 
 #include "core/cursor.hpp"
@@ -17,7 +18,7 @@ constexpr std::array kKinds = {"article", "tutorial", "snippet", "question", "di
 constexpr std::string_view kListColumns =
     "p.id, p.community_id, c.slug, c.name, u.id, u.username, u.display_name, p.kind, p.title, p.excerpt, "
     "p.video_url, p.video_embed_url, p.status, p.publish_at, p.pinned, p.essence, p.upvotes, p.comment_count, "
-    "p.view_count, p.created_at, p.updated_at, c.is_public";
+    "p.view_count, p.created_at, p.updated_at, c.is_public, p.visibility, p.price_minor, p.price_currency";
 constexpr std::string_view kFrom =
     " FROM posts p JOIN communities c ON c.id = p.community_id JOIN users u ON u.id = p.author_id";
 
@@ -42,7 +43,23 @@ Post post_from_row(const db::Row& r) {
   p.view_count = r.i64(18);
   p.created_at = r.i64(19);
   p.updated_at = r.i64(20);
+  p.visibility = r.text(22);
+  if (!r.is_null(23)) {
+    if (auto money = Money::create(r.i64(23), r.text(24))) {
+      p.price = *money;
+    }
+  }
   return p;
+}
+
+Error locked_error() {
+  return Error{
+      ErrorKind::PaymentRequired, "access.locked", "This post is for members with access; join or buy it.", {}, 0};
+}
+
+access::Gate gate_of(const Post& p) {
+  return access::Gate{access::parse_visibility(p.visibility).value_or(access::Visibility::Public), p.tier_ids,
+                      p.price.has_value()};
 }
 
 bool is_long_form(std::string_view kind) {
@@ -80,10 +97,67 @@ Result<std::optional<Millis>> parse_publish_at(const std::optional<std::string>&
 
 struct Rendered {
   std::string html;
+  std::string preview_html;
   std::string excerpt;
 };
-Rendered render_body(std::string_view md) {
-  return Rendered{render::markdown_to_html(md), render::plain_excerpt(md, 240)};
+// A gated post's excerpt and preview come from the part above the paywall marker only (empty
+// without a marker), so no listing, feed or meta tag can carry paid text.
+Rendered render_body(std::string_view md, bool gated) {
+  auto split = split_paywall(md);
+  Rendered out;
+  out.html = render::markdown_to_html(split.full_md);
+  if (gated) {
+    const std::string preview = split.preview_md.value_or("");
+    out.preview_html = render::markdown_to_html(preview);
+    out.excerpt = render::plain_excerpt(preview, 240);
+  } else {
+    out.excerpt = render::plain_excerpt(split.full_md, 240);
+  }
+  return out;
+}
+
+struct GateInput {
+  std::string visibility;
+  std::vector<int64_t> tier_ids;
+  std::optional<Money> price;
+  bool gated() const { return visibility != "public" || price.has_value(); }
+};
+
+Status validate_gate(const GateInput& gate) {
+  const auto visibility = access::parse_visibility(gate.visibility);
+  if (!visibility) {
+    return invalid("content.invalid_visibility", "Visibility is public, members, paid or tiers.", "visibility");
+  }
+  if (*visibility == access::Visibility::Tiers && gate.tier_ids.empty()) {
+    return invalid("content.tiers_required", "Name at least one tier for tier-only posts.", "tier_ids");
+  }
+  if (*visibility != access::Visibility::Tiers && !gate.tier_ids.empty()) {
+    return invalid("content.tiers_unexpected", "Tiers apply to visibility 'tiers' only.", "tier_ids");
+  }
+  if (gate.price && gate.price->amount_minor() <= 0) {
+    return invalid("content.invalid_price", "A price is a positive amount.", "price");
+  }
+  return {};
+}
+
+// Tier ids must be the community's own tiers.
+Status check_tiers(db::Tx& tx, CommunityId community, const std::vector<int64_t>& tier_ids) {
+  for (const auto tier : tier_ids) {
+    if (!tx.one("SELECT 1 FROM tiers WHERE id = $1 AND community_id = $2", {tier, community.value})) {
+      return invalid("content.unknown_tier", "A listed tier does not belong to this community.", "tier_ids");
+    }
+  }
+  return {};
+}
+
+void write_gate(db::Tx& tx, PostId post, const GateInput& gate) {
+  tx.exec("DELETE FROM post_tiers WHERE post_id = $1", {post.value});
+  for (const auto tier : gate.tier_ids) {
+    tx.exec("INSERT INTO post_tiers (post_id, tier_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", {post.value, tier});
+  }
+  tx.exec("UPDATE posts SET visibility = $1, price_minor = $2, price_currency = $3 WHERE id = $4",
+          {gate.visibility, gate.price ? std::optional<int64_t>(gate.price->amount_minor()) : std::nullopt,
+           gate.price ? std::optional<std::string>(gate.price->currency()) : std::nullopt, post.value});
 }
 
 void write_tags(db::Tx& tx, PostId post, CommunityId community, const std::vector<std::string>& tags) {
@@ -134,6 +208,22 @@ std::optional<std::string> normalize_tag(std::string_view tag) {
     }
   }
   return t;
+}
+
+PaywallSplit split_paywall(std::string_view md) {
+  PaywallSplit out;
+  size_t start = 0;
+  while (start <= md.size()) {
+    const size_t end = std::min(md.find('\n', start), md.size());
+    if (text::trim(md.substr(start, end - start)) == "<!-- paywall -->") {
+      out.preview_md = std::string(md.substr(0, start));
+      out.full_md = std::string(md.substr(0, start)) + std::string(md.substr(std::min(end + 1, md.size())));
+      return out;
+    }
+    start = end + 1;
+  }
+  out.full_md = std::string(md);
+  return out;
 }
 
 Status Posts::validate_tags(const std::vector<std::string>& tags) {
@@ -190,7 +280,11 @@ Result<Post> Posts::create(UserId author, std::string_view community_slug, const
   if (!publish_at) {
     return std::move(publish_at).error();
   }
-  const auto rendered = render_body(input.body_md);
+  const GateInput gate{input.visibility, input.tier_ids, input.price};
+  if (auto ok = validate_gate(gate); !ok) {
+    return ok.error();
+  }
+  const auto rendered = render_body(input.body_md, gate.gated());
   const auto tags = normalized_tags(input.tags);
   return db_.write([&](db::Tx& tx) -> Result<Post> {
     auto community = tx.one("SELECT id FROM communities WHERE slug = $1", {std::string(community_slug)});
@@ -206,14 +300,21 @@ Result<Post> Posts::create(UserId author, std::string_view community_slug, const
     if (!access::allows(role, action)) {
       return forbidden("content.creator_role_required", "Articles, tutorials and videos need the creator role.");
     }
+    if (gate.gated() && !access::allows(role, access::Action::GateContent)) {
+      return forbidden("content.creator_role_required", "Members-only, paid and for-sale posts need the creator role.");
+    }
+    if (auto ok = check_tiers(tx, community_id, gate.tier_ids); !ok) {
+      return ok.error();
+    }
     const std::optional<Millis> at = input.draft ? std::nullopt : std::optional<Millis>(publish_at->value_or(now));
     auto id = tx.scalar_i64(
-        "INSERT INTO posts (community_id, author_id, kind, title, body_md, body_html, excerpt, video_url, "
-        "video_embed_url, status, publish_at, created_at, updated_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
-        {community_id.value, author.value, input.kind, title, input.body_md, rendered.html, rendered.excerpt,
-         input.video_url, embed, input.draft ? "draft" : "published", at, now});
+        "INSERT INTO posts (community_id, author_id, kind, title, body_md, body_html, preview_html, excerpt, "
+        "video_url, video_embed_url, status, publish_at, created_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
+        {community_id.value, author.value, input.kind, title, input.body_md, rendered.html, rendered.preview_html,
+         rendered.excerpt, input.video_url, embed, input.draft ? "draft" : "published", at, now});
     write_tags(tx, PostId(*id), community_id, tags);
+    write_gate(tx, PostId(*id), gate);
     return load_for(tx, author, PostId(*id));
   });
 }
@@ -256,13 +357,10 @@ Result<Post> Posts::update(UserId actor, PostId id, const PostPatch& patch) {
   if (!publish_at) {
     return std::move(publish_at).error();
   }
-  std::optional<Rendered> rendered;
-  if (patch.body_md) {
-    rendered = render_body(*patch.body_md);
-  }
   return db_.write([&](db::Tx& tx) -> Result<Post> {
     auto row = tx.one(
-        "SELECT p.community_id, p.author_id, p.status, p.kind, p.video_url, p.publish_at FROM posts p WHERE p.id = $1",
+        "SELECT p.community_id, p.author_id, p.status, p.kind, p.video_url, p.publish_at, p.body_md, p.visibility, "
+        "p.price_minor, p.price_currency FROM posts p WHERE p.id = $1",
         {id.value});
     if (!row || row->row().text(2) == "deleted") {
       return not_found("content.post_not_found", "No such post.");
@@ -290,6 +388,37 @@ Result<Post> Posts::update(UserId actor, PostId id, const PostPatch& patch) {
     if (kind == "video" && video_url.empty()) {
       return invalid("content.video_url_required", "A video post needs a video link.", "video_url");
     }
+    // The gate after this patch: patched fields over stored ones.
+    const bool gate_patched = patch.visibility || patch.tier_ids || patch.price;
+    GateInput gate{patch.visibility.value_or(row->row().text(7)), {}, std::nullopt};
+    if (patch.tier_ids) {
+      gate.tier_ids = *patch.tier_ids;
+    } else if (!patch.visibility || *patch.visibility == "tiers") {
+      for (auto t : tx.exec("SELECT tier_id FROM post_tiers WHERE post_id = $1 ORDER BY tier_id", {id.value})) {
+        gate.tier_ids.push_back(t.i64(0));
+      }
+    }
+    if (patch.price) {
+      gate.price = *patch.price;
+    } else if (!row->row().is_null(8)) {
+      gate.price = Money::create(row->row().i64(8), row->row().text(9)).value();
+    }
+    if (gate_patched) {
+      if (auto ok = validate_gate(gate); !ok) {
+        return ok.error();
+      }
+      if (gate.gated() && !access::allows(role, access::Action::GateContent)) {
+        return forbidden("content.creator_role_required",
+                         "Members-only, paid and for-sale posts need the creator role.");
+      }
+      if (auto ok = check_tiers(tx, community, gate.tier_ids); !ok) {
+        return ok.error();
+      }
+    }
+    std::optional<Rendered> rendered;
+    if (patch.body_md || gate_patched) {
+      rendered = render_body(patch.body_md.value_or(row->row().text(6)), gate.gated());
+    }
     std::optional<std::string> status;
     std::optional<Millis> new_publish_at = *publish_at;
     const bool was_draft = row->row().text(2) == "draft";
@@ -308,13 +437,18 @@ Result<Post> Posts::update(UserId actor, PostId id, const PostPatch& patch) {
         "body_html = COALESCE($3, body_html), excerpt = COALESCE($4, excerpt), kind = $5, "
         "video_url = $6, video_embed_url = COALESCE($7, video_embed_url), status = COALESCE($8, status), "
         "publish_at = CASE WHEN $8 = 'draft' THEN NULL ELSE COALESCE($9, publish_at) END, "
-        "pinned = COALESCE($10, pinned), essence = COALESCE($11, essence), updated_at = $12 WHERE id = $13",
+        "pinned = COALESCE($10, pinned), essence = COALESCE($11, essence), updated_at = $12, "
+        "preview_html = COALESCE($14, preview_html) WHERE id = $13",
         {title, patch.body_md, rendered ? std::optional(rendered->html) : std::nullopt,
          rendered ? std::optional(rendered->excerpt) : std::nullopt, kind, video_url, embed, status, new_publish_at,
          patch.pinned ? std::optional<int>(*patch.pinned) : std::nullopt,
-         patch.essence ? std::optional<int>(*patch.essence) : std::nullopt, now, id.value});
+         patch.essence ? std::optional<int>(*patch.essence) : std::nullopt, now, id.value,
+         rendered ? std::optional(rendered->preview_html) : std::nullopt});
     if (patch.tags) {
       write_tags(tx, id, community, normalized_tags(*patch.tags));
+    }
+    if (gate_patched) {
+      write_gate(tx, id, gate);
     }
     return load_for(tx, actor, id);
   });
@@ -336,7 +470,7 @@ Status Posts::remove(UserId actor, PostId id) {
 }
 
 Result<Post> Posts::load_for(db::Tx& tx, std::optional<UserId> viewer, PostId id) {
-  auto row = tx.one(std::string("SELECT ") + std::string(kListColumns) + ", p.body_md, p.body_html" +
+  auto row = tx.one(std::string("SELECT ") + std::string(kListColumns) + ", p.body_md, p.body_html, p.preview_html" +
                         std::string(kFrom) + " WHERE p.id = $1",
                     {id.value});
   if (!row) {
@@ -349,8 +483,6 @@ Result<Post> Posts::load_for(db::Tx& tx, std::optional<UserId> viewer, PostId id
   if (!access::can_read_post({post.author.id, post.status, post.publish_at, community_public}, viewer, role, now)) {
     return not_found("content.post_not_found", "No such post.");
   }
-  post.body_md = row->row().text(22);
-  post.body_html = row->row().text(23);
   post.scheduled = post.status == "published" && post.publish_at && *post.publish_at > now;
   post.viewer_role = role;
   post.viewer_can_moderate = access::allows(role, access::Action::Moderate);
@@ -362,7 +494,52 @@ Result<Post> Posts::load_for(db::Tx& tx, std::optional<UserId> viewer, PostId id
   }
   std::vector<Post> one{std::move(post)};
   load_tags(tx, one);
-  return std::move(one.front());
+  load_gates(tx, viewer, one);
+  // The one cut (access::visible_body): a locked viewer gets the preview in HTML and in Markdown.
+  auto& p = one.front();
+  const std::string body_md = row->row().text(25);
+  const std::string body_html = row->row().text(26);
+  const std::string preview_html = row->row().text(27);
+  p.body_html = access::visible_body(!p.locked, body_html, preview_html);
+  p.body_md = p.locked ? split_paywall(body_md).preview_md.value_or("") : body_md;
+  return std::move(p);
+}
+
+void Posts::load_gates(db::Tx& tx, std::optional<UserId> viewer, std::vector<Post>& posts) {
+  std::map<int64_t, access::Entitlements> entitlements;  // Per community, loaded once.
+  std::map<int64_t, access::Role> roles;
+  for (auto& p : posts) {
+    if (p.visibility == "tiers") {
+      for (auto t : tx.exec("SELECT tier_id FROM post_tiers WHERE post_id = $1 ORDER BY tier_id", {p.id.value})) {
+        p.tier_ids.push_back(t.i64(0));
+      }
+    }
+    const auto gate = gate_of(p);
+    p.gated = gate.gated();
+    if (!p.gated) {
+      continue;
+    }
+    access::Role role = p.viewer_role;
+    if (viewer && role == access::Role::None) {
+      auto r = roles.find(p.community_id.value);
+      if (r == roles.end()) {
+        r = roles.emplace(p.community_id.value, access::role_in(tx, viewer, p.community_id)).first;
+      }
+      role = r->second;
+    }
+    access::Entitlements none;
+    const access::Entitlements* mine = &none;
+    if (viewer) {
+      auto it = entitlements.find(p.community_id.value);
+      if (it == entitlements.end()) {
+        it = entitlements
+                 .emplace(p.community_id.value, access::entitlements_of(tx, *viewer, p.community_id, clock_.now_ms()))
+                 .first;
+      }
+      mine = &it->second;
+    }
+    p.locked = !access::can_read_full(gate, viewer, p.author.id, role, *mine, p.id.value);
+  }
 }
 
 void Posts::load_tags(db::Tx& tx, std::vector<Post>& posts) {
@@ -399,7 +576,8 @@ Result<PostWithComments> Posts::get_with_comments(std::optional<UserId> viewer, 
     if (!post) {
       return std::move(post).error();
     }
-    auto comments = load_comments(tx, *post, viewer);
+    // Comments of a post are part of it: a locked viewer gets none.
+    auto comments = post->locked ? std::vector<Comment>() : load_comments(tx, *post, viewer);
     return PostWithComments{std::move(post).value(), std::move(comments)};
   });
   if (page) {
@@ -496,6 +674,7 @@ Result<FeedPage> Posts::feed(std::optional<UserId> viewer, const FeedQuery& quer
           cursor::encode({query.sort == FeedSort::Top ? last.upvotes : last.publish_at.value_or(0), last.id.value});
     }
     load_tags(tx, page.posts);
+    load_gates(tx, viewer, page.posts);
     return page;
   });
 }
@@ -514,6 +693,7 @@ std::vector<Post> Posts::pinned(std::optional<UserId> viewer, CommunityId commun
       posts.push_back(post_from_row(r));
     }
     load_tags(tx, posts);
+    load_gates(tx, viewer, posts);
     return posts;
   });
 }
@@ -573,6 +753,9 @@ Result<Comment> Posts::add_comment(UserId author, PostId post_id, const CommentI
     if (post->status != "published") {
       return conflict("content.not_published", "Comments open when the post is published.");
     }
+    if (post->locked) {
+      return locked_error();
+    }
     if (!access::allows(access::role_in(tx, author, post->community_id), access::Action::Comment)) {
       return forbidden("community.members_only", "Join the community to comment.");
     }
@@ -613,6 +796,9 @@ Result<std::vector<Comment>> Posts::comments(std::optional<UserId> viewer, PostI
     auto post = load_for(tx, viewer, post_id);
     if (!post) {
       return std::move(post).error();
+    }
+    if (post->locked) {
+      return locked_error();
     }
     return load_comments(tx, *post, viewer);
   });
@@ -677,6 +863,9 @@ Result<int64_t> Posts::upvote(UserId user, PostId post_id) {
     }
     if (post->author.id == user) {
       return forbidden("content.self_vote", "You cannot upvote your own post.");
+    }
+    if (post->locked) {
+      return locked_error();
     }
     if (!access::allows(access::role_in(tx, user, post->community_id), access::Action::Vote)) {
       return forbidden("community.members_only", "Join the community to vote.");

@@ -15,8 +15,10 @@
 #include <vector>
 
 #include "access/access.hpp"
+#include "access/entitlements.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
+#include "core/money.hpp"
 #include "core/result.hpp"
 #include "db/db.hpp"
 
@@ -56,6 +58,12 @@ struct Post {
   Millis created_at = 0;
   Millis updated_at = 0;
   std::vector<std::string> tags;
+  // Paid content. For a gated post, excerpt is made from the preview only.
+  std::string visibility = "public";  // public | members | paid | tiers
+  std::vector<int64_t> tier_ids;
+  std::optional<Money> price;  // Pay-per-post.
+  bool gated = false;
+  bool locked = false;  // The viewer sees the preview only (body_html/body_md are cut).
   // About the viewer who asked:
   bool viewer_upvoted = false;
   bool viewer_is_author = false;
@@ -73,6 +81,9 @@ struct PostInput {
   bool draft = false;
   std::optional<std::string> publish_at;  // RFC 3339.
   std::string video_url;
+  std::string visibility = "public";
+  std::vector<int64_t> tier_ids;
+  std::optional<Money> price;
 };
 
 struct PostPatch {
@@ -85,6 +96,9 @@ struct PostPatch {
   std::optional<std::string> video_url;
   std::optional<bool> pinned;   // Moderators.
   std::optional<bool> essence;  // Moderators.
+  std::optional<std::string> visibility;
+  std::optional<std::vector<int64_t>> tier_ids;
+  std::optional<std::optional<Money>> price;  // Set to nullopt inside to stop selling.
 };
 
 enum class FeedSort { New, Top, Essence };
@@ -168,6 +182,8 @@ class Posts {
 
  private:
   Result<Post> load_for(db::Tx& tx, std::optional<UserId> viewer, PostId id);
+  // Fills gated/locked for listed posts (their tiers and the viewer's entitlements).
+  void load_gates(db::Tx& tx, std::optional<UserId> viewer, std::vector<Post>& posts);
   std::vector<Comment> load_comments(db::Tx& tx, const Post& post, std::optional<UserId> viewer);
   void add_pending_views(Post& post, CountView count_view);
   void load_tags(db::Tx& tx, std::vector<Post>& posts);
@@ -177,6 +193,15 @@ class Posts {
   std::mutex views_mutex_;
   std::unordered_map<int64_t, int64_t> pending_views_;  // GUARDED_BY(views_mutex_)
 };
+
+// The paywall marker: a line holding only "<!-- paywall -->". Returns the Markdown above it
+// (the free preview) and the whole text without the marker line; nullopt preview when the text
+// has no marker.
+struct PaywallSplit {
+  std::optional<std::string> preview_md;
+  std::string full_md;
+};
+PaywallSplit split_paywall(std::string_view md);
 
 // Normalises a tag ("C++ " -> "c++"); nullopt when it cannot be a tag.
 std::optional<std::string> normalize_tag(std::string_view tag);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "access/entitlements.hpp"
 #include "community/community.hpp"
 #include "identity/identity.hpp"
 #include "testing/test_database.hpp"
@@ -197,6 +198,150 @@ TEST_F(ContentTest, ViewsAreBufferedThenFlushed) {
   ASSERT_TRUE(posts.get(member, p.id, Posts::CountView::Yes));  // The author's own read.
   ASSERT_TRUE(posts.get(owner, p.id, Posts::CountView::Yes));
   EXPECT_EQ(posts.get(std::nullopt, p.id, Posts::CountView::No)->view_count, 6);
+}
+
+TEST(PaywallTest, SplitsAtTheMarkerLine) {
+  auto split = split_paywall("free part\n\n<!-- paywall -->\n\npaid part\n");
+  ASSERT_TRUE(split.preview_md);
+  EXPECT_EQ(*split.preview_md, "free part\n\n");
+  EXPECT_EQ(split.full_md, "free part\n\n\npaid part\n");
+  EXPECT_FALSE(split_paywall("no marker <!-- paywall --> inline").preview_md);
+  EXPECT_TRUE(split_paywall("  <!-- paywall -->  \nrest").preview_md);
+}
+
+class PaidContentTest : public ContentTest {
+ protected:
+  int64_t gold = 0;
+  UserId payer;
+
+  void SetUp() override {
+    ContentTest::SetUp();
+    ASSERT_TRUE(communities.set_role(owner, "cpp", "member", "creator"));
+    payer = user("payer");
+    ASSERT_TRUE(communities.join(payer, "cpp"));
+    const auto community = communities.find("cpp")->id;
+    database.db().write([&](db::Tx& tx) {
+      gold = *tx.scalar_i64(
+          "INSERT INTO tiers (community_id, name, price_minor, currency, billing_interval, created_at, updated_at) "
+          "VALUES ($1, 'gold', 9900, 'CNY', 'month', 0, 0) RETURNING id",
+          {community.value});
+      access::grant(tx,
+                    access::Grant{payer, community, gold, std::nullopt, true, "membership", 1, clock.now_ms(),
+                                  clock.now_ms() + 86'400'000},
+                    clock.now_ms());
+    });
+  }
+
+  Post paid_post() {
+    PostInput input;
+    input.title = "Paid";
+    input.body_md = "FREE_TEASER\n\n<!-- paywall -->\n\nPAID_SECRET `code`";
+    input.visibility = "paid";
+    return publish(member, "Paid", input);
+  }
+};
+
+TEST_F(PaidContentTest, LockedViewersGetThePreviewOnly) {
+  const auto post = paid_post();
+  EXPECT_EQ(post.excerpt.find("PAID_SECRET"), std::string::npos);
+  EXPECT_NE(post.excerpt.find("FREE_TEASER"), std::string::npos);
+  for (std::optional<UserId> viewer : {std::optional<UserId>(), std::optional<UserId>(outsider)}) {
+    auto seen = posts.get(viewer, post.id, Posts::CountView::No);
+    ASSERT_TRUE(seen);
+    EXPECT_TRUE(seen->locked);
+    EXPECT_EQ(seen->body_html.find("PAID_SECRET"), std::string::npos);
+    EXPECT_EQ(seen->body_md.find("PAID_SECRET"), std::string::npos);
+    EXPECT_NE(seen->body_html.find("FREE_TEASER"), std::string::npos);
+    EXPECT_EQ(posts.comments(viewer, post.id).error().kind, ErrorKind::PaymentRequired);
+  }
+  auto paying = posts.get(payer, post.id, Posts::CountView::No);
+  EXPECT_FALSE(paying->locked);
+  EXPECT_NE(paying->body_html.find("PAID_SECRET"), std::string::npos);
+  EXPECT_TRUE(posts.comments(payer, post.id));
+  EXPECT_FALSE(posts.get(member, post.id, Posts::CountView::No)->locked);  // The author.
+}
+
+TEST_F(PaidContentTest, FreeMembersCannotCommentOrVoteOnLockedPosts) {
+  const auto post = paid_post();
+  ASSERT_TRUE(communities.join(outsider, "cpp"));
+  EXPECT_EQ(posts.add_comment(outsider, post.id, {"hi", std::nullopt}).error().code, "access.locked");
+  EXPECT_EQ(posts.upvote(outsider, post.id).error().code, "access.locked");
+  EXPECT_TRUE(posts.add_comment(payer, post.id, {"hi", std::nullopt}));
+  auto with_comments = posts.get_with_comments(outsider, post.id, Posts::CountView::No);
+  ASSERT_TRUE(with_comments);
+  EXPECT_TRUE(with_comments->comments.empty());
+}
+
+TEST_F(PaidContentTest, FeedsCarryPreviewExcerptsAndLockFlags) {
+  const auto post = paid_post();
+  auto anonymous = posts.feed(std::nullopt, {"cpp", FeedSort::New, std::nullopt, std::nullopt, 20});
+  ASSERT_TRUE(anonymous);
+  ASSERT_FALSE(anonymous->posts.empty());
+  for (const auto& p : anonymous->posts) {
+    EXPECT_EQ(p.excerpt.find("PAID_SECRET"), std::string::npos);
+    EXPECT_EQ(p.body_html, "");
+  }
+  EXPECT_TRUE(anonymous->posts[0].locked);
+  auto paying = posts.feed(payer, {"cpp", FeedSort::New, std::nullopt, std::nullopt, 20});
+  EXPECT_FALSE(paying->posts[0].locked);
+  EXPECT_EQ(paying->posts[0].id, post.id);
+}
+
+TEST_F(PaidContentTest, TierOnlyAndPayPerPost) {
+  PostInput tiers;
+  tiers.body_md = "teaser\n<!-- paywall -->\nGOLD_ONLY";
+  tiers.visibility = "tiers";
+  tiers.tier_ids = {gold};
+  const auto gold_post = publish(member, "Gold", tiers);
+  EXPECT_FALSE(posts.get(payer, gold_post.id, Posts::CountView::No)->locked);
+  EXPECT_TRUE(posts.get(outsider, gold_post.id, Posts::CountView::No)->locked);
+
+  PostInput sale;
+  sale.body_md = "teaser\n<!-- paywall -->\nFOR_SALE";
+  sale.price = *Money::create(990, "CNY");
+  const auto sold = publish(member, "Sale", sale);
+  EXPECT_TRUE(posts.get(payer, sold.id, Posts::CountView::No)->locked);  // A tier does not buy a post for sale.
+  database.db().write([&](db::Tx& tx) {
+    access::grant(tx,
+                  access::Grant{outsider, sold.community_id, std::nullopt, sold.id.value, true, "purchase", 7,
+                                clock.now_ms(), std::nullopt},
+                  clock.now_ms());
+  });
+  EXPECT_FALSE(posts.get(outsider, sold.id, Posts::CountView::No)->locked);
+}
+
+TEST_F(PaidContentTest, GatingRules) {
+  PostInput input;
+  input.title = "x";
+  input.body_md = "y";
+  input.visibility = "paid";
+  ASSERT_TRUE(communities.join(outsider, "cpp"));
+  EXPECT_EQ(posts.create(outsider, "cpp", input).error().code, "content.creator_role_required");
+  input.visibility = "tiers";
+  EXPECT_EQ(posts.create(member, "cpp", input).error().code, "content.tiers_required");
+  input.tier_ids = {gold + 1000};
+  EXPECT_EQ(posts.create(member, "cpp", input).error().code, "content.unknown_tier");
+  input.visibility = "secret";
+  EXPECT_EQ(posts.create(member, "cpp", input).error().code, "content.invalid_visibility");
+  input.visibility = "public";
+  input.tier_ids = {};
+  input.price = *Money::create(0, "CNY");
+  EXPECT_EQ(posts.create(member, "cpp", input).error().code, "content.invalid_price");
+}
+
+TEST_F(PaidContentTest, ChangingVisibilityRecomputesTheExcerpt) {
+  PostInput input;
+  input.body_md = "OPEN_PART\n<!-- paywall -->\nLATER_PAID";
+  const auto post = publish(member, "Public first", input);
+  EXPECT_NE(post.excerpt.find("LATER_PAID"), std::string::npos);
+  PostPatch patch;
+  patch.visibility = "paid";
+  auto gated = posts.update(member, post.id, patch);
+  ASSERT_TRUE(gated);
+  auto seen = posts.get(std::nullopt, post.id, Posts::CountView::No);
+  EXPECT_TRUE(seen->locked);
+  EXPECT_EQ(seen->excerpt.find("LATER_PAID"), std::string::npos);
+  EXPECT_EQ(seen->body_html.find("LATER_PAID"), std::string::npos);
 }
 
 TEST(VideoTest, WhitelistedHostsEmbed) {

@@ -48,6 +48,19 @@ TEST(MoneyTest, FormatsMinorUnitsExactly) {
   EXPECT_EQ(Money::create(INT64_MIN, "USD")->format(), "-$92233720368547758.08");
 }
 
+TEST(MoneyTest, ParsesDecimalsExactly) {
+  EXPECT_EQ(Money::parse_decimal("9.90", "CNY")->amount_minor(), 990);
+  EXPECT_EQ(Money::parse_decimal("9.9", "CNY")->amount_minor(), 990);
+  EXPECT_EQ(Money::parse_decimal("12", "USD")->amount_minor(), 1200);
+  EXPECT_EQ(Money::parse_decimal("0.01", "USD")->amount_minor(), 1);
+  EXPECT_EQ(Money::parse_decimal("500", "JPY")->amount_minor(), 500);
+  for (const char* bad : {"", "9.999", "-1", "1e3", "9.", ".5", "1,00", "abc", "1234567890123456"}) {
+    EXPECT_FALSE(Money::parse_decimal(bad, "CNY")) << bad;
+  }
+  EXPECT_FALSE(Money::parse_decimal("5.5", "JPY"));
+  EXPECT_EQ(Money::parse_decimal("1", "XXX").error().code, "money.unknown_currency");
+}
+
 TEST(ClockTest, FormatsAndParsesRfc3339) {
   EXPECT_EQ(format_rfc3339(0), "1970-01-01T00:00:00Z");
   EXPECT_EQ(format_rfc3339(1795545717123), "2026-11-24T18:41:57.123Z");

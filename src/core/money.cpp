@@ -35,6 +35,36 @@ Result<Money> Money::create(int64_t amount_minor, std::string_view currency) {
   return Money(amount_minor, std::string(currency));
 }
 
+Result<Money> Money::parse_decimal(std::string_view amount, std::string_view currency) {
+  const auto* c = find_currency(currency);
+  if (!c) {
+    return invalid("money.unknown_currency", "Unknown currency.", "currency");
+  }
+  const auto bad = [] { return invalid("money.invalid_amount", "Amounts look like 9.90.", "amount"); };
+  const size_t dot = amount.find('.');
+  const std::string_view whole = amount.substr(0, dot);
+  const std::string_view frac = dot == std::string_view::npos ? std::string_view() : amount.substr(dot + 1);
+  if (whole.empty() || whole.size() > 15 || (dot != std::string_view::npos && frac.empty()) ||
+      frac.size() > static_cast<size_t>(c->digits)) {
+    return bad();
+  }
+  int64_t minor = 0;
+  for (char ch : whole) {
+    if (ch < '0' || ch > '9') {
+      return bad();
+    }
+    minor = minor * 10 + (ch - '0');
+  }
+  for (int i = 0; i < c->digits; ++i) {
+    const char ch = i < static_cast<int>(frac.size()) ? frac[static_cast<size_t>(i)] : '0';
+    if (ch < '0' || ch > '9') {
+      return bad();
+    }
+    minor = minor * 10 + (ch - '0');
+  }
+  return Money(minor, std::string(currency));
+}
+
 bool Money::is_known_currency(std::string_view currency) {
   return find_currency(currency) != nullptr;
 }

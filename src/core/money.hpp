@@ -15,6 +15,9 @@ class Money {
   // Rejects currencies Guildhall does not know (see kCurrencies in money.cpp).
   static Result<Money> create(int64_t amount_minor, std::string_view currency);
   static Money zero(std::string_view currency) { return Money(0, std::string(currency)); }
+  // "9.90" in CNY -> 990 minor units, exactly (no floating point). At most the currency's
+  // number of decimals; non-negative. Errors: money.invalid_amount, money.unknown_currency.
+  static Result<Money> parse_decimal(std::string_view amount, std::string_view currency);
 
   int64_t amount_minor() const { return amount_minor_; }
   const std::string& currency() const { return currency_; }

@@ -16,6 +16,9 @@ content::PostInput post_input(JsonInput& in) {
   input.draft = in.boolean("draft").value_or(false);
   input.publish_at = in.str("publish_at");
   input.video_url = in.str("video_url").value_or("");
+  input.visibility = in.str("visibility").value_or("public");
+  input.tier_ids = in.int_list("tier_ids").value_or(std::vector<int64_t>{});
+  input.price = in.money("price");
   check(in);
   return input;
 }
@@ -24,6 +27,11 @@ content::PostPatch post_patch(JsonInput& in) {
   content::PostPatch patch{in.str("title"),     in.str("body_md"),    in.str("kind"),
                            in.str_list("tags"), in.boolean("draft"),  in.str("publish_at"),
                            in.str("video_url"), in.boolean("pinned"), in.boolean("essence")};
+  patch.visibility = in.str("visibility");
+  patch.tier_ids = in.int_list("tier_ids");
+  if (in.has("price")) {
+    patch.price = in.is_null("price") ? std::optional<Money>() : in.money("price");
+  }
   check(in);
   return patch;
 }

@@ -100,6 +100,52 @@ std::optional<std::vector<std::string>> JsonInput::str_list(std::string_view key
   return out;
 }
 
+std::optional<std::vector<int64_t>> JsonInput::int_list(std::string_view key) {
+  auto it = object_.find(key);
+  if (it == object_.end() || it->value().is_null()) {
+    return std::nullopt;
+  }
+  if (!it->value().is_array()) {
+    wrong_type(key, "a list of integers");
+    return std::nullopt;
+  }
+  std::vector<int64_t> out;
+  for (const auto& v : it->value().as_array()) {
+    if (!v.is_int64()) {
+      wrong_type(key, "a list of integers");
+      return std::nullopt;
+    }
+    out.push_back(v.as_int64());
+  }
+  return out;
+}
+
+std::optional<Money> JsonInput::money(std::string_view key) {
+  auto it = object_.find(key);
+  if (it == object_.end() || it->value().is_null()) {
+    return std::nullopt;
+  }
+  const auto* obj = it->value().if_object();
+  const auto* amount = obj ? obj->if_contains("amount_minor") : nullptr;
+  const auto* currency = obj ? obj->if_contains("currency") : nullptr;
+  if (!amount || !amount->is_int64() || !currency || !currency->is_string()) {
+    wrong_type(key, "{\"amount_minor\": integer, \"currency\": \"CNY\"}");
+    return std::nullopt;
+  }
+  auto money = Money::create(amount->as_int64(), std::string(currency->as_string()));
+  if (!money) {
+    if (!error_) {
+      error_ = invalid("money.unknown_currency", "Unknown currency.", std::string(key));
+    }
+    return std::nullopt;
+  }
+  return *money;
+}
+
+boost::json::object money_json(const Money& money) {
+  return boost::json::object{{"amount_minor", money.amount_minor()}, {"currency", money.currency()}};
+}
+
 boost::json::object user_json(const identity::User& user, bool include_private) {
   boost::json::object o{{"id", user.id.value},
                         {"username", user.username},
@@ -161,7 +207,18 @@ boost::json::object post_json(const content::Post& p, bool include_body) {
       {"created_at", format_rfc3339(p.created_at)},
       {"updated_at", format_rfc3339(p.updated_at)},
       {"url", "/p/" + std::to_string(p.id.value)},
+      {"visibility", p.visibility},
+      {"price", p.price ? boost::json::value(money_json(*p.price)) : boost::json::value(nullptr)},
+      {"gated", p.gated},
+      {"locked", p.locked},
   };
+  if (p.visibility == "tiers") {
+    boost::json::array tiers;
+    for (auto t : p.tier_ids) {
+      tiers.emplace_back(t);
+    }
+    o["tier_ids"] = std::move(tiers);
+  }
   if (!p.video_url.empty()) {
     o["video_url"] = p.video_url;
     o["video_embed_url"] = p.video_embed_url;

@@ -10,6 +10,7 @@
 
 #include "community/community.hpp"
 #include "content/content.hpp"
+#include "core/money.hpp"
 #include "core/result.hpp"
 #include "identity/identity.hpp"
 
@@ -25,6 +26,14 @@ class JsonInput {
   std::optional<bool> boolean(std::string_view key);
   std::optional<int64_t> integer(std::string_view key);
   std::optional<std::vector<std::string>> str_list(std::string_view key);
+  std::optional<std::vector<int64_t>> int_list(std::string_view key);
+  // {"amount_minor": int, "currency": "CNY"}; a wrong shape or unknown currency is an error.
+  std::optional<Money> money(std::string_view key);
+  // True when the key is present with the JSON value null.
+  bool is_null(std::string_view key) const {
+    auto it = object_.find(key);
+    return it != object_.end() && it->value().is_null();
+  }
   bool has(std::string_view key) const { return object_.contains(key); }
   // The first wrong-typed field, if any.
   const std::optional<Error>& error() const { return error_; }
@@ -40,6 +49,7 @@ boost::json::object community_json(const community::Community& community);
 boost::json::object member_json(const community::Member& member);
 boost::json::object post_json(const content::Post& post, bool include_body);
 boost::json::object comment_json(const content::Comment& comment);
+boost::json::object money_json(const Money& money);
 
 std::string to_string(const boost::json::value& value);
 

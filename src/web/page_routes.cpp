@@ -118,6 +118,7 @@ http::Response editor_page(Services& s, Context& ctx, const community::Community
   data.set("editing", editing);
   const auto role = s.communities.role_of(ctx.user_id(), community.id);
   data.set("can_long_form", access::allows(role, access::Action::PostLongForm));
+  data.set("can_gate", access::allows(role, access::Action::GateContent));
   if (error) {
     data.set("errors", form_errors(ctx, s, *error));
   }
@@ -128,11 +129,25 @@ http::Response editor_page(Services& s, Context& ctx, const community::Community
 
 Data editor_values(const Form& form) {
   Data v;
-  for (const auto* key : {"title", "body_md", "kind", "tags_text", "publish_at", "video_url"}) {
+  for (const auto* key : {"title", "body_md", "kind", "tags_text", "publish_at", "video_url", "price"}) {
     v.set(key, form.get(key));
   }
   v.set("kind_" + form.get("kind"), true);
+  v.set("visibility_" + (form.has("visibility") ? form.get("visibility") : std::string("public")), true);
   return v;
+}
+
+// The editor's visibility and price fields; the price is in the community's currency.
+Result<std::optional<Money>> price_field(const Form& form, const std::string& currency) {
+  const auto text_value = text::trim(form.get("price"));
+  if (text_value.empty()) {
+    return std::optional<Money>();
+  }
+  auto money = Money::parse_decimal(text_value, currency);
+  if (!money) {
+    return std::move(money).error();
+  }
+  return std::optional<Money>(*money);
 }
 
 std::vector<std::string> split_tags(const std::string& text_value) {
@@ -503,6 +518,12 @@ void register_page_routes(WebApp& app) {
       values.set("has_preview", true);
       return editor_page(s, ctx, community, values, std::nullopt, "/c/" + community.slug + "/new", false);
     }
+    input.visibility = form.has("visibility") ? form.get("visibility") : "public";
+    auto price = price_field(form, community.currency);
+    if (!price) {
+      return editor_page(s, ctx, community, editor_values(form), price.error(), "/c/" + community.slug + "/new", false);
+    }
+    input.price = *price;
     auto post = s.posts.create(ctx.user->id, community.slug, input);
     if (!post) {
       return editor_page(s, ctx, community, editor_values(form), post.error(), "/c/" + community.slug + "/new", false);
@@ -553,6 +574,7 @@ void register_page_routes(WebApp& app) {
     auto community = s.communities.find(post.community_slug);
     auto values = post_data(ctx, s, post);
     values.set("kind_" + post.kind, true);
+    values.set("visibility_" + post.visibility, true);
     if (post.scheduled && post.publish_at) {
       values.set("publish_at", format_rfc3339(*post.publish_at).substr(0, 16));
     } else {
@@ -583,6 +605,14 @@ void register_page_routes(WebApp& app) {
       patch.draft = true;
     } else if (form.has("publish")) {
       patch.draft = false;
+    }
+    if (form.has("visibility")) {
+      patch.visibility = form.get("visibility");
+      auto price = price_field(form, community->currency);
+      if (!price) {
+        return editor_page(s, ctx, *community, editor_values(form), price.error(), action, true);
+      }
+      patch.price = *price;
     }
     auto post = s.posts.update(ctx.user->id, id, patch);
     if (!post) {

@@ -77,6 +77,15 @@ void set_common_post_fields(const Context& ctx, const Services& services, const 
   }
   d.set("tags", tags);
   d.set("has_tags", !p.tags.empty());
+  d.set("gated", p.gated);
+  d.set("locked", p.locked);
+  d.set("visibility_" + p.visibility, true);
+  d.set("visibility_label", p.visibility == "public" && p.price
+                                ? services.i18n.t(ctx.lang, "visibility.for_sale")
+                                : services.i18n.t(ctx.lang, "visibility." + p.visibility));
+  if (p.price) {
+    d.set("price_label", p.price->format());
+  }
 }
 
 }  // namespace
@@ -105,6 +114,11 @@ render::Data post_data(const Context& ctx, const Services& services, const conte
     tags_text += (tags_text.empty() ? "" : ", ") + t;
   }
   d.set("tags_text", tags_text);
+  if (p.price) {
+    // The editor's decimal form of the price ("9.90").
+    const auto formatted = p.price->format();
+    d.set("price", formatted.substr(formatted.find_first_of("0123456789")));
+  }
   return d;
 }
 
