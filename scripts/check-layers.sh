@@ -15,8 +15,9 @@ declare -A allowed=(
   [identity]="identity db core"
   [community]="community access identity render db core"
   [content]="content access identity render db core"
-  [web]="web http render community content access identity db core"
-  [app]="app web http render community content access identity db core"
+  [billing]="billing ledger access identity db core"
+  [web]="web http render community content billing ledger access identity db core"
+  [app]="app web http render community content billing ledger access identity db core"
 )
 
 status=0

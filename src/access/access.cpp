@@ -49,6 +49,7 @@ Role role_in(db::Tx& tx, std::optional<UserId> user, CommunityId community) {
 bool allows(Role role, Action action) {
   switch (action) {
     case Action::EditCommunity:
+    case Action::ManageBilling:
     case Action::ChangeRoles: return role >= Role::Admin;
     case Action::PostLongForm:
     case Action::GateContent: return role >= Role::Creator;

@@ -28,6 +28,7 @@ Role role_in(db::Tx& tx, std::optional<UserId> user, CommunityId community);
 
 enum class Action {
   EditCommunity,  // Name, description, rules: admin and up.
+  ManageBilling,  // Tiers, coupons, confirming manual payments, refunds, the ledger: admin and up.
   ChangeRoles,    // Admin and up (only the owner grants or takes admin).
   PostLongForm,   // Articles, tutorials, videos: creator and up.
   PostShortForm,  // Discussions, questions, snippets: any member.

@@ -94,6 +94,7 @@ struct Runtime {
         identity(*db, clock, {}),
         communities(*db, clock, {config.get_or("default-currency", "CNY")}),
         posts(*db, clock),
+        tiers(*db, clock),
         i18n(load_i18n()),
         templates(embedded::templates(), i18n) {
     for (const auto& f : embedded::static_files()) {
@@ -103,7 +104,7 @@ struct Runtime {
     web_config.public_url = config.get_or("public-url", "");
     web_config.trust_proxy = config.flag("trust-proxy");
     web = std::make_unique<web::WebApp>(
-        web::Services{*db, clock, identity, communities, posts, templates, i18n, static_files, web_config});
+        web::Services{*db, clock, identity, communities, posts, tiers, templates, i18n, static_files, web_config});
   }
 
   static render::I18n load_i18n() {
@@ -119,6 +120,7 @@ struct Runtime {
   identity::Identity identity;
   community::Communities communities;
   content::Posts posts;
+  billing::Tiers tiers;
   render::I18n i18n;
   render::TemplateRegistry templates;
   http::StaticFiles static_files;

@@ -1,5 +1,6 @@
 #include "core/clock.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -51,6 +52,24 @@ bool read_int(std::string_view s, size_t pos, size_t len, int& out) {
 }
 
 }  // namespace
+
+Millis add_months_utc(Millis t, int months) {
+  const int64_t secs = t >= 0 ? t / 1000 : (t - 999) / 1000;
+  const Millis ms_in_second = t - secs * 1000;
+  const int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  const int64_t seconds_of_day = secs - days * 86400;
+  int64_t y = 0;
+  unsigned m = 0, d = 0;
+  civil_from_days(days, y, m, d);
+  int64_t month_index = y * 12 + (m - 1) + months;
+  const int64_t new_year = month_index >= 0 ? month_index / 12 : (month_index - 11) / 12;
+  const auto new_month = static_cast<unsigned>(month_index - new_year * 12 + 1);
+  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (new_year % 4 == 0 && new_year % 100 != 0) || new_year % 400 == 0;
+  const unsigned last = kDays[new_month - 1] + (new_month == 2 && leap ? 1 : 0);
+  const int64_t new_days = days_from_civil(new_year, new_month, std::min(d, last));
+  return (new_days * 86400 + seconds_of_day) * 1000 + ms_in_second;
+}
 
 std::string format_rfc3339(Millis t) {
   int64_t secs = t >= 0 ? t / 1000 : (t - 999) / 1000;

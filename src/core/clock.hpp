@@ -36,6 +36,10 @@ class ManualClock final : public Clock {
   std::atomic<Millis> now_;
 };
 
+// `t` moved by whole calendar months in UTC, keeping the time of day; a day past the end of the
+// target month is clamped to its last day (Jan 31 + 1 month = Feb 28 or 29).
+Millis add_months_utc(Millis t, int months);
+
 // "2026-11-24T18:41:57Z" (milliseconds dropped when zero, else ".123Z").
 std::string format_rfc3339(Millis t);
 // Accepts "YYYY-MM-DDTHH:MM[:SS[.fff]](Z|+HH:MM|-HH:MM)"; nullopt when malformed.

@@ -75,6 +75,15 @@ TEST(ClockTest, FormatsAndParsesRfc3339) {
   }
 }
 
+TEST(ClockTest, AddsCalendarMonths) {
+  const auto at = [](const char* s) { return *parse_rfc3339(s); };
+  EXPECT_EQ(format_rfc3339(add_months_utc(at("2026-01-31T10:00:00Z"), 1)), "2026-02-28T10:00:00Z");
+  EXPECT_EQ(format_rfc3339(add_months_utc(at("2028-01-31T10:00:00Z"), 1)), "2028-02-29T10:00:00Z");
+  EXPECT_EQ(format_rfc3339(add_months_utc(at("2026-11-24T18:41:57.123Z"), 12)), "2027-11-24T18:41:57.123Z");
+  EXPECT_EQ(format_rfc3339(add_months_utc(at("2026-12-15T00:00:00Z"), 1)), "2027-01-15T00:00:00Z");
+  EXPECT_EQ(format_rfc3339(add_months_utc(at("2026-03-31T00:00:00Z"), -1)), "2026-02-28T00:00:00Z");
+}
+
 TEST(ClockTest, ManualClockMoves) {
   ManualClock clock(1000);
   clock.advance_ms(500);

@@ -146,6 +146,22 @@ boost::json::object money_json(const Money& money) {
   return boost::json::object{{"amount_minor", money.amount_minor()}, {"currency", money.currency()}};
 }
 
+boost::json::object tier_json(const billing::Tier& t) {
+  return boost::json::object{
+      {"id", t.id},
+      {"name", t.name},
+      {"description", t.description},
+      {"price", money_json(t.price)},
+      {"interval", t.interval},
+      {"term_days", t.term_days ? boost::json::value(*t.term_days) : boost::json::value(nullptr)},
+      {"trial_days", t.trial_days},
+      {"free", t.free()},
+      {"archived", t.archived},
+      {"position", t.position},
+      {"created_at", format_rfc3339(t.created_at)},
+  };
+}
+
 boost::json::object user_json(const identity::User& user, bool include_private) {
   boost::json::object o{{"id", user.id.value},
                         {"username", user.username},

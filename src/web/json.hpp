@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "billing/tiers.hpp"
 #include "community/community.hpp"
 #include "content/content.hpp"
 #include "core/money.hpp"
@@ -50,6 +51,7 @@ boost::json::object member_json(const community::Member& member);
 boost::json::object post_json(const content::Post& post, bool include_body);
 boost::json::object comment_json(const content::Comment& comment);
 boost::json::object money_json(const Money& money);
+boost::json::object tier_json(const billing::Tier& tier);
 
 std::string to_string(const boost::json::value& value);
 

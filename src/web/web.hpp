@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "billing/tiers.hpp"
 #include "community/community.hpp"
 #include "content/content.hpp"
 #include "core/clock.hpp"
@@ -34,6 +35,7 @@ struct Services {
   identity::Identity& identity;
   community::Communities& communities;
   content::Posts& posts;
+  billing::Tiers& tiers;
   const render::TemplateRegistry& templates;
   const render::I18n& i18n;
   http::StaticFiles& static_files;

@@ -1,0 +1,151 @@
+// Doors for what a community sells: tiers (API and the pricing page).
+#include "core/text.hpp"
+#include "web/errors.hpp"
+#include "web/json.hpp"
+#include "web/page_views.hpp"
+#include "web/pages.hpp"
+#include "web/routes.hpp"
+
+namespace gh::web {
+namespace {
+
+constexpr std::string_view kTemplatePricing = "billing/pricing.html";
+
+billing::TierInput tier_input(JsonInput& in) {
+  billing::TierInput input;
+  input.name = in.str("name").value_or("");
+  input.description = in.str("description").value_or("");
+  input.price = in.money("price");
+  input.interval = in.str("interval").value_or("");
+  input.term_days = in.integer("term_days");
+  input.trial_days = in.integer("trial_days").value_or(0);
+  check(in);
+  return input;
+}
+
+std::string interval_label(const Context& ctx, const Services& s, const billing::Tier& t) {
+  if (t.free()) {
+    return s.i18n.t(ctx.lang, "pricing.free");
+  }
+  if (t.interval == "fixed_term") {
+    return s.i18n.format(ctx.lang, "pricing.per_term", {{"n", std::to_string(t.term_days.value_or(0))}});
+  }
+  return s.i18n.t(ctx.lang, "pricing.per_" + t.interval);
+}
+
+}  // namespace
+
+void register_billing_routes(WebApp& app) {
+  auto& s = app.services();
+
+  app.route(Door::Api, "POST", "/api/v1/communities/{slug}/tiers", Auth::Required, [&s](Context& ctx) {
+    auto in = json_body(ctx);
+    auto tier = take(s.tiers.create(ctx.user->id, ctx.request.param("slug"), tier_input(in)));
+    return json_response(201, {{"tier", tier_json(tier)}});
+  });
+
+  app.route(Door::Api, "GET", "/api/v1/communities/{slug}/tiers", Auth::Optional, [&s](Context& ctx) {
+    const bool archived = ctx.request.query_param("archived").value_or("") == "1";
+    auto tiers = take(s.tiers.list(ctx.request.param("slug"), archived));
+    boost::json::array list;
+    for (const auto& t : tiers) {
+      list.push_back(tier_json(t));
+    }
+    return json_response(200, {{"tiers", std::move(list)}});
+  });
+
+  app.route(Door::Api, "PATCH", "/api/v1/tiers/{id}", Auth::Required, [&s](Context& ctx) {
+    auto in = json_body(ctx);
+    billing::TierPatch patch{in.str("name"), in.str("description"), in.boolean("archived"), in.integer("position")};
+    check(in);
+    auto tier = take(s.tiers.update(ctx.user->id, id_param(ctx.request), patch));
+    return json_response(200, {{"tier", tier_json(tier)}});
+  });
+
+  // The pricing page: tiers on sale; owners and admins also add and archive tiers here.
+  const auto pricing = [&s](Context& ctx, std::optional<Error> error, render::Data values) {
+    auto community = s.communities.find(ctx.request.param("slug"));
+    const auto role = community ? s.communities.role_of(ctx.user_id(), community->id) : access::Role::None;
+    if (!community || (!community->is_public && role == access::Role::None)) {
+      throw not_found("community.not_found", "No such community.");
+    }
+    const bool manage = access::allows(role, access::Action::ManageBilling);
+    auto tiers = take(s.tiers.list(community->slug, manage));
+    render::Data data;
+    data.set("community", community_data(*community));
+    render::Data list{render::Data::type::list};
+    for (const auto& t : tiers) {
+      render::Data d;
+      d.set("id", std::to_string(t.id));
+      d.set("name", t.name);
+      if (!t.description.empty()) {
+        d.set("description", t.description);
+      }
+      d.set("price", t.price.format());
+      d.set("interval", interval_label(ctx, s, t));
+      d.set("free", t.free());
+      d.set("archived", t.archived);
+      if (t.trial_days > 0) {
+        d.set("trial", s.i18n.format(ctx.lang, "pricing.trial", {{"n", std::to_string(t.trial_days)}}));
+      }
+      list.push_back(d);
+    }
+    data.set("tiers", list);
+    data.set("has_tiers", !tiers.empty());
+    data.set("manage", manage);
+    data.set("values", values);
+    if (error) {
+      data.set("errors", form_errors(ctx, s, *error));
+    }
+    return render_page(ctx, s, kTemplatePricing, data,
+                       PageMeta{s.i18n.t(ctx.lang, "pricing.title") + " · " + community->name, community->description,
+                                error ? status_of(error->kind) : 200});
+  };
+
+  app.route(Door::Page, "GET", "/c/{slug}/pricing", Auth::Optional,
+            [pricing](Context& ctx) { return pricing(ctx, std::nullopt, render::Data()); });
+
+  app.route(Door::Page, "POST", "/c/{slug}/pricing/tiers", Auth::Required, [&s, pricing](Context& ctx) {
+    Form form(ctx.request);
+    auto community = s.communities.find(ctx.request.param("slug"));
+    if (!community) {
+      throw not_found("community.not_found", "No such community.");
+    }
+    billing::TierInput input;
+    input.name = form.get("name");
+    input.description = form.get("description");
+    input.interval = form.get("interval");
+    const std::string currency = form.get("currency").empty() ? community->currency : form.get("currency");
+    auto price = Money::parse_decimal(text::trim(form.get("price")), currency);
+    render::Data values;
+    for (const auto* key : {"name", "description", "price", "term_days", "trial_days"}) {
+      values.set(key, form.get(key));
+    }
+    if (!price) {
+      return pricing(ctx, price.error(), values);
+    }
+    input.price = *price;
+    if (const auto term = text::trim(form.get("term_days")); !term.empty()) {
+      input.term_days = std::atoll(term.c_str());
+    }
+    if (const auto trial = text::trim(form.get("trial_days")); !trial.empty()) {
+      input.trial_days = std::atoll(trial.c_str());
+    }
+    auto tier = s.tiers.create(ctx.user->id, community->slug, input);
+    if (!tier) {
+      if (tier.error().kind != ErrorKind::Invalid) {
+        throw std::move(tier).error();
+      }
+      return pricing(ctx, tier.error(), values);
+    }
+    return http::Response::redirect("/c/" + community->slug + "/pricing");
+  });
+
+  app.route(Door::Page, "POST", "/c/{slug}/pricing/tiers/{id}/archive", Auth::Required, [&s](Context& ctx) {
+    Form form(ctx.request);
+    take(s.tiers.update(ctx.user->id, id_param(ctx.request), {.archived = form.get("archived") != "0"}));
+    return http::Response::redirect("/c/" + ctx.request.param("slug") + "/pricing");
+  });
+}
+
+}  // namespace gh::web
