@@ -14,6 +14,7 @@
 #include "app/config.hpp"
 #include "app/demo.hpp"
 #include "core/embedded.hpp"
+#include "ledger/ledger.hpp"
 #include "web/web.hpp"
 
 namespace gh::app {
@@ -26,7 +27,8 @@ constexpr const char* kUsage =
     "  serve     Run the web server (migrates the database first).\n"
     "  migrate   Apply database migrations and exit.\n"
     "  demo      Fill the database with demo data.\n"
-    "  routes    Print the route table.\n\n"
+    "  routes    Print the route table.\n"
+    "  ledger    'ledger check': verify the books.\n\n"
     "Run 'guildhall <command> --help' for a command's options.\n";
 
 constexpr const char* kCommonOptions =
@@ -46,6 +48,12 @@ constexpr const char* kServeUsage =
     "  --access-log BOOL     One log line per request (default true).\n";
 
 constexpr const char* kRoutesUsage = "Usage: guildhall routes\n\nPrints every route as 'METHOD PATTERN'.\n\n";
+
+constexpr const char* kLedgerUsage =
+    "Usage: guildhall ledger check [options]\n\n"
+    "Verifies that every ledger transaction balances per currency, that reversals negate their\n"
+    "originals, and that each community's income matches its revenue accounts. Exits 1 on any\n"
+    "difference.\n\n";
 
 constexpr const char* kMigrateUsage = "Usage: guildhall migrate [options]\n\n";
 
@@ -198,6 +206,19 @@ int routes(const Config&) {
   return 0;
 }
 
+// `guildhall ledger check`: every transaction balances per currency, reversals negate their
+// originals, and each community's income matches its revenue accounts. Exit 1 on any problem.
+int ledger_command(const Config& config) {
+  auto db = open_database(config);
+  apply_migrations(*db);
+  const auto report = db->read([](db::Tx& tx) { return ledger::check(tx); });
+  for (const auto& problem : report.problems) {
+    std::printf("problem: %s\n", problem.c_str());
+  }
+  std::printf("ledger check: %s\n", report.ok ? "ok" : "FAILED");
+  return report.ok ? 0 : 1;
+}
+
 int migrate(const Config& config) {
   auto db = open_database(config);
   const auto applied = db::migrate(*db, embedded_migrations());
@@ -247,6 +268,15 @@ int run(int argc, char** argv) {
   }
   const auto command = args[0];
   args.erase(args.begin());
+  if (command == "ledger") {
+    if (args.empty() || (args[0] != "check" && args[0] != "--help" && args[0] != "-h")) {
+      std::fprintf(stderr, "usage: guildhall ledger check [--database URL]\n");
+      return 2;
+    }
+    if (args[0] == "check") {
+      args.erase(args.begin());
+    }
+  }
   const bool help = std::find(args.begin(), args.end(), "--help") != args.end() ||
                     std::find(args.begin(), args.end(), "-h") != args.end();
   struct Command {
@@ -260,6 +290,7 @@ int run(int argc, char** argv) {
       {"migrate", kMigrateUsage, {}, migrate},
       {"demo", kDemoUsage, {"quiet"}, demo},
       {"routes", kRoutesUsage, {}, routes},
+      {"ledger", kLedgerUsage, {}, ledger_command},
   };
   for (const auto& c : commands) {
     if (command != c.name) {

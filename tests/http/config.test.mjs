@@ -42,3 +42,10 @@ test('GUILDHALL_* environment variables configure the server', async () => {
     encoding: 'utf8', env: { ...process.env, GUILDHALL_DATABASE: 'sqlite::memory:' } });
   assert.match(out, /migration\(s\) applied/);
 });
+
+test('guildhall ledger check passes on fresh books and refuses a missing verb', () => {
+  const out = execFileSync(binary, ['ledger', 'check', '--database', 'sqlite::memory:'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  assert.match(out, /ledger check: ok/);
+  assert.throws(() => execFileSync(binary, ['ledger'], { stdio: 'pipe' }), /usage: guildhall ledger check/);
+  assert.match(execFileSync(binary, ['ledger', '--help'], { encoding: 'utf8' }), /Usage: guildhall ledger check/);
+});
