@@ -15,7 +15,7 @@ declare -A allowed=(
   [identity]="identity db core"
   [community]="community access identity render db core"
   [content]="content access identity render db core"
-  [billing]="billing ledger access identity db core"
+  [billing]="billing community ledger access identity render db core"
   [web]="web http render community content billing ledger access identity db core"
   [app]="app web http render community content billing ledger access identity db core"
 )
@@ -31,7 +31,7 @@ while IFS= read -r file; do
   fi
   extra=""
   # Test files may use the testing library and build fixtures through identity and community.
-  [[ "$file" == *_test.cpp ]] && extra="testing identity community"
+  [[ "$file" == *_test.cpp ]] && extra="testing identity community content ledger"
   while IFS= read -r inc; do
     target=$(echo "$inc" | sed -E 's/^#include "([^/"]+)\/.*/\1/')
     ok=0

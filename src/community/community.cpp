@@ -250,6 +250,16 @@ Result<Member> Communities::join(UserId user, std::string_view slug) {
   });
 }
 
+void Communities::ensure_member(db::Tx& tx, UserId user, CommunityId community) {
+  auto inserted = tx.exec(
+      "INSERT INTO members (community_id, user_id, role, joined_at) VALUES ($1, $2, 'member', $3) "
+      "ON CONFLICT DO NOTHING",
+      {community.value, user.value, clock_.now_ms()});
+  if (inserted.affected == 1) {
+    tx.exec("UPDATE communities SET member_count = member_count + 1 WHERE id = $1", {community.value});
+  }
+}
+
 Status Communities::leave(UserId user, std::string_view slug) {
   return db_.write([&](db::Tx& tx) -> Status {
     auto community = find(tx, slug);

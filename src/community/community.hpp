@@ -94,6 +94,8 @@ class Communities {
 
   // Joining twice is not an error (the role is kept). Private communities cannot be joined.
   Result<Member> join(UserId user, std::string_view slug);
+  // Makes `user` a member inside the caller's transaction (buying a tier joins); no-op for members.
+  void ensure_member(db::Tx& tx, UserId user, CommunityId community);
   // The owner cannot leave (community.owner_cannot_leave).
   Status leave(UserId user, std::string_view slug);
 

@@ -1,0 +1,114 @@
+// gh::billing checkout: buying a tier or a post, and the payments that result.
+//
+// start() records an intent (a checkout) and tells the buyer where to go next. Every provider
+// ends in complete(), which in ONE transaction marks the checkout completed, records the
+// payment (unique per provider payment id, so a retried confirmation or webhook books nothing),
+// starts or extends the membership, grants access (access::grant), and books the balanced
+// ledger transaction with the platform fee. Thread-safe.
+//
+// Providers: "manual" (bank transfer, offline sale: an owner or admin confirms) now; "stripe"
+// (Checkout Sessions and signed webhooks) next.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "billing/tiers.hpp"
+#include "community/community.hpp"
+
+namespace gh::billing {
+
+struct CheckoutInput {
+  std::optional<int64_t> tier_id;
+  std::optional<int64_t> post_id;
+  std::string provider;  // "manual" | "stripe"
+};
+
+struct Checkout {
+  int64_t id = 0;
+  std::string public_id;  // "co_..."; what URLs and the API show.
+  UserId user;
+  CommunityId community;
+  std::string community_slug;
+  std::optional<int64_t> tier_id;
+  std::optional<int64_t> post_id;
+  std::string item_name;  // The tier's name or the post's title.
+  std::string provider;
+  std::string status;  // pending | completed | canceled | expired
+  Money amount = Money::zero("CNY");
+  std::string redirect_url;
+  Millis created_at = 0;
+  std::optional<Millis> completed_at;
+  std::string buyer_username;
+};
+
+struct Payment {
+  int64_t id = 0;
+  std::string public_id;
+  UserId user;
+  CommunityId community;
+  std::string community_slug;
+  std::string kind;  // initial | renewal | purchase
+  Money amount = Money::zero("CNY");
+  Money fee = Money::zero("CNY");
+  std::string provider;
+  std::string status;  // succeeded | refunded
+  std::optional<int64_t> membership_id;
+  std::optional<int64_t> post_id;
+  std::optional<int64_t> ledger_transaction_id;
+  Millis created_at = 0;
+};
+
+struct Membership {
+  int64_t id = 0;
+  CommunityId community;
+  std::string community_slug;
+  std::string community_name;
+  int64_t tier_id = 0;
+  std::string tier_name;
+  std::string status;  // pending | active | past_due | canceled | expired | refunded
+  std::optional<Millis> current_period_end;
+  Millis created_at = 0;
+};
+
+struct CheckoutOptions {
+  int64_t platform_fee_bps = 500;  // 5%: the platform's share of each payment, rounded down.
+};
+
+class Checkouts {
+ public:
+  Checkouts(db::Database& db, const Clock& clock, community::Communities& communities, CheckoutOptions options)
+      : db_(db), clock_(clock), communities_(communities), options_(options) {}
+
+  // Errors: billing.item_required, billing.unknown_provider, billing.provider_unavailable,
+  // billing.tier_not_found (archived tiers are not sold), billing.free_tier (join instead),
+  // billing.not_for_sale, billing.already_owned, content.post_not_found.
+  Result<Checkout> start(UserId buyer, const CheckoutInput& input);
+  // The buyer, or the community's owners and admins.
+  Result<Checkout> find(UserId viewer, std::string_view public_id);
+  // Manual provider: an owner or admin confirms that the money arrived. Confirming again (a
+  // double click, concurrent or not) returns the same payment and books nothing.
+  Result<Payment> confirm_manual(UserId actor, std::string_view public_id);
+  // Pending checkouts of a community, for its owners and admins.
+  Result<std::vector<Checkout>> pending(UserId actor, std::string_view community_slug);
+
+  std::vector<Payment> payments_of(UserId user);
+  std::vector<Membership> memberships_of(UserId user);
+
+  // Completes a pending checkout inside `tx` for every provider (see the header comment).
+  // Idempotent on (provider, provider_payment_id): a repeat returns the recorded payment.
+  Result<Payment> complete(db::Tx& tx, int64_t checkout_id, const std::string& provider_payment_id);
+
+  int64_t fee_for(int64_t amount_minor) const { return amount_minor * options_.platform_fee_bps / 10'000; }
+
+ private:
+  std::optional<Checkout> load(db::Tx& tx, std::string_view public_id);
+
+  db::Database& db_;
+  const Clock& clock_;
+  community::Communities& communities_;
+  CheckoutOptions options_;
+};
+
+}  // namespace gh::billing
