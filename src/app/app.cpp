@@ -44,6 +44,7 @@ constexpr const char* kServeUsage =
     "  --public-url URL      The URL users reach (https:// makes cookies Secure).\n"
     "  --trust-proxy         Honour X-Forwarded-For / X-Forwarded-Proto from a reverse proxy.\n"
     "  --default-currency C  Currency for new communities (default CNY).\n"
+    "  --platform-fee-bps N  The platform's share of each payment, in basis points (default 500).\n"
     "  --demo-if-empty       Fill an empty database with demo data first.\n"
     "  --access-log BOOL     One log line per request (default true).\n";
 
@@ -95,6 +96,15 @@ int print_error(const Error& error) {
   return 2;
 }
 
+// The platform's share of each payment in basis points (--platform-fee-bps, default 500 = 5%).
+int64_t platform_fee_bps(const Config& config) {
+  auto bps = config.integer("platform-fee-bps", 500);
+  if (!bps || *bps < 0 || *bps > 10'000) {
+    throw std::runtime_error("--platform-fee-bps is an integer from 0 to 10000");
+  }
+  return *bps;
+}
+
 // Every long-lived object of a running server, built once in dependency order.
 struct Runtime {
   explicit Runtime(const Config& config)
@@ -103,6 +113,7 @@ struct Runtime {
         communities(*db, clock, {config.get_or("default-currency", "CNY")}),
         posts(*db, clock),
         tiers(*db, clock),
+        checkouts(*db, clock, communities, billing::CheckoutOptions{platform_fee_bps(config)}),
         i18n(load_i18n()),
         templates(embedded::templates(), i18n) {
     for (const auto& f : embedded::static_files()) {
@@ -111,8 +122,8 @@ struct Runtime {
     web::Config web_config;
     web_config.public_url = config.get_or("public-url", "");
     web_config.trust_proxy = config.flag("trust-proxy");
-    web = std::make_unique<web::WebApp>(
-        web::Services{*db, clock, identity, communities, posts, tiers, templates, i18n, static_files, web_config});
+    web = std::make_unique<web::WebApp>(web::Services{*db, clock, identity, communities, posts, tiers, checkouts,
+                                                      templates, i18n, static_files, web_config});
   }
 
   static render::I18n load_i18n() {
@@ -129,6 +140,7 @@ struct Runtime {
   community::Communities communities;
   content::Posts posts;
   billing::Tiers tiers;
+  billing::Checkouts checkouts;
   render::I18n i18n;
   render::TemplateRegistry templates;
   http::StaticFiles static_files;

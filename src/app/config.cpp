@@ -18,8 +18,8 @@ std::string env_name(const std::string& key) {
   return out;
 }
 
-constexpr const char* kKnownKeys[] = {"listen",      "database",         "threads",    "public-url",
-                                      "trust-proxy", "default-currency", "access-log", "config"};
+constexpr const char* kKnownKeys[] = {"listen",           "database",   "threads", "public-url",      "trust-proxy",
+                                      "default-currency", "access-log", "config",  "platform-fee-bps"};
 
 }  // namespace
 

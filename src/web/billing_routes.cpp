@@ -10,6 +10,8 @@ namespace gh::web {
 namespace {
 
 constexpr std::string_view kTemplatePricing = "billing/pricing.html";
+constexpr std::string_view kTemplateCheckout = "billing/checkout.html";
+constexpr std::string_view kTemplateAccount = "billing/account.html";
 
 billing::TierInput tier_input(JsonInput& in) {
   billing::TierInput input;
@@ -62,6 +64,119 @@ void register_billing_routes(WebApp& app) {
     return json_response(200, {{"tier", tier_json(tier)}});
   });
 
+  app.route(Door::Api, "POST", "/api/v1/checkout", Auth::Required, [&s](Context& ctx) {
+    auto in = json_body(ctx);
+    billing::CheckoutInput input{in.integer("tier_id"), in.integer("post_id"), in.str("provider").value_or("")};
+    check(in);
+    auto checkout = take(s.checkouts.start(ctx.user->id, input));
+    return json_response(201, {{"checkout", checkout_json(checkout)}});
+  });
+
+  app.route(Door::Api, "GET", "/api/v1/checkout/{id}", Auth::Required, [&s](Context& ctx) {
+    auto checkout = take(s.checkouts.find(ctx.user->id, ctx.request.param("id")));
+    return json_response(200, {{"checkout", checkout_json(checkout)}});
+  });
+
+  app.route(Door::Api, "POST", "/api/v1/checkout/{id}/confirm", Auth::Required, [&s](Context& ctx) {
+    auto payment = take(s.checkouts.confirm_manual(ctx.user->id, ctx.request.param("id")));
+    return json_response(200, {{"payment", payment_json(payment)}});
+  });
+
+  app.route(Door::Api, "GET", "/api/v1/communities/{slug}/checkouts", Auth::Required, [&s](Context& ctx) {
+    auto pending = take(s.checkouts.pending(ctx.user->id, ctx.request.param("slug")));
+    boost::json::array list;
+    for (const auto& k : pending) {
+      list.push_back(checkout_json(k));
+    }
+    return json_response(200, {{"checkouts", std::move(list)}});
+  });
+
+  app.route(Door::Api, "GET", "/api/v1/me/payments", Auth::Required, [&s](Context& ctx) {
+    boost::json::array list;
+    for (const auto& y : s.checkouts.payments_of(ctx.user->id)) {
+      list.push_back(payment_json(y));
+    }
+    return json_response(200, {{"payments", std::move(list)}});
+  });
+
+  app.route(Door::Api, "GET", "/api/v1/me/memberships", Auth::Required, [&s](Context& ctx) {
+    boost::json::array list;
+    for (const auto& m : s.checkouts.memberships_of(ctx.user->id)) {
+      list.push_back(membership_json(m));
+    }
+    return json_response(200, {{"memberships", std::move(list)}});
+  });
+
+  // Pages: buy (tier or post) -> the checkout page -> (manual) an admin confirms.
+  app.route(Door::Page, "POST", "/checkout", Auth::Required, [&s](Context& ctx) {
+    Form form(ctx.request);
+    billing::CheckoutInput input;
+    if (const auto tier = form.get("tier_id"); !tier.empty()) {
+      input.tier_id = std::atoll(tier.c_str());
+    }
+    if (const auto post = form.get("post_id"); !post.empty()) {
+      input.post_id = std::atoll(post.c_str());
+    }
+    input.provider = form.get("provider").empty() ? "manual" : form.get("provider");
+    auto checkout = take(s.checkouts.start(ctx.user->id, input));
+    return http::Response::redirect(checkout.redirect_url);
+  });
+
+  app.route(Door::Page, "GET", "/checkout/{id}", Auth::Required, [&s](Context& ctx) {
+    auto checkout = take(s.checkouts.find(ctx.user->id, ctx.request.param("id")));
+    render::Data data;
+    data.set("id", checkout.public_id);
+    data.set("item", checkout.item_name);
+    data.set("amount", checkout.amount.format());
+    data.set("community_slug", checkout.community_slug);
+    data.set("status_" + checkout.status, true);
+    data.set("manual", checkout.provider == "manual");
+    data.set("is_buyer", checkout.user == ctx.user->id);
+    data.set("can_confirm",
+             access::allows(s.communities.role_of(ctx.user_id(), checkout.community), access::Action::ManageBilling));
+    if (checkout.post_id) {
+      data.set("post_url", "/p/" + std::to_string(*checkout.post_id));
+    }
+    return render_page(ctx, s, kTemplateCheckout, data, PageMeta{s.i18n.t(ctx.lang, "checkout.title"), "", 200});
+  });
+
+  app.route(Door::Page, "POST", "/checkout/{id}/confirm", Auth::Required, [&s](Context& ctx) {
+    take(s.checkouts.confirm_manual(ctx.user->id, ctx.request.param("id")));
+    Form form(ctx.request);
+    return http::Response::redirect(
+        safe_next(form.get("next").empty() ? "/checkout/" + ctx.request.param("id") : form.get("next")));
+  });
+
+  app.route(Door::Page, "GET", "/account/billing", Auth::Required, [&s](Context& ctx) {
+    render::Data data;
+    render::Data memberships{render::Data::type::list};
+    for (const auto& m : s.checkouts.memberships_of(ctx.user->id)) {
+      render::Data d;
+      d.set("community_slug", m.community_slug);
+      d.set("community_name", m.community_name);
+      d.set("tier", m.tier_name);
+      d.set("status", s.i18n.t(ctx.lang, "membership.status_" + m.status));
+      d.set("active", m.status == "active");
+      d.set("period_end", m.current_period_end ? format_rfc3339(*m.current_period_end).substr(0, 10)
+                                               : s.i18n.t(ctx.lang, "membership.lifetime"));
+      memberships.push_back(d);
+    }
+    render::Data payments{render::Data::type::list};
+    for (const auto& y : s.checkouts.payments_of(ctx.user->id)) {
+      render::Data d;
+      d.set("id", y.public_id);
+      d.set("community_slug", y.community_slug);
+      d.set("amount", y.amount.format());
+      d.set("kind", s.i18n.t(ctx.lang, "payment.kind_" + y.kind));
+      d.set("status", s.i18n.t(ctx.lang, "payment.status_" + y.status));
+      d.set("date", format_rfc3339(y.created_at).substr(0, 10));
+      payments.push_back(d);
+    }
+    data.set("memberships", memberships);
+    data.set("payments", payments);
+    return render_page(ctx, s, kTemplateAccount, data, PageMeta{s.i18n.t(ctx.lang, "account.billing_title"), "", 200});
+  });
+
   // The pricing page: tiers on sale; owners and admins also add and archive tiers here.
   const auto pricing = [&s](Context& ctx, std::optional<Error> error, render::Data values) {
     auto community = s.communities.find(ctx.request.param("slug"));
@@ -93,6 +208,21 @@ void register_billing_routes(WebApp& app) {
     data.set("tiers", list);
     data.set("has_tiers", !tiers.empty());
     data.set("manage", manage);
+    data.set("signed_in", ctx.user.has_value());
+    if (manage) {
+      render::Data pending{render::Data::type::list};
+      for (const auto& k : take(s.checkouts.pending(ctx.user->id, community->slug))) {
+        render::Data d;
+        d.set("id", k.public_id);
+        d.set("buyer", k.buyer_username);
+        d.set("item", k.item_name);
+        d.set("amount", k.amount.format());
+        d.set("date", format_rfc3339(k.created_at).substr(0, 16).replace(10, 1, " "));
+        pending.push_back(d);
+      }
+      data.set("has_pending", !pending.is_empty_list());
+      data.set("pending", pending);
+    }
     data.set("values", values);
     if (error) {
       data.set("errors", form_errors(ctx, s, *error));

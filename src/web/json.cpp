@@ -162,6 +162,60 @@ boost::json::object tier_json(const billing::Tier& t) {
   };
 }
 
+namespace {
+boost::json::value optional_time(const std::optional<Millis>& t) {
+  return t ? boost::json::value(format_rfc3339(*t)) : boost::json::value(nullptr);
+}
+boost::json::value optional_id(const std::optional<int64_t>& id) {
+  return id ? boost::json::value(*id) : boost::json::value(nullptr);
+}
+}  // namespace
+
+boost::json::object checkout_json(const billing::Checkout& k) {
+  return boost::json::object{
+      {"id", k.public_id},
+      {"status", k.status},
+      {"redirect_url", k.redirect_url},
+      {"provider", k.provider},
+      {"amount", money_json(k.amount)},
+      {"community", k.community_slug},
+      {"tier_id", optional_id(k.tier_id)},
+      {"post_id", optional_id(k.post_id)},
+      {"item", k.item_name},
+      {"buyer", k.buyer_username},
+      {"created_at", format_rfc3339(k.created_at)},
+      {"completed_at", optional_time(k.completed_at)},
+  };
+}
+
+boost::json::object payment_json(const billing::Payment& y) {
+  return boost::json::object{
+      {"id", y.public_id},
+      {"community", y.community_slug},
+      {"kind", y.kind},
+      {"amount", money_json(y.amount)},
+      {"fee", money_json(y.fee)},
+      {"provider", y.provider},
+      {"status", y.status},
+      {"membership_id", optional_id(y.membership_id)},
+      {"post_id", optional_id(y.post_id)},
+      {"created_at", format_rfc3339(y.created_at)},
+  };
+}
+
+boost::json::object membership_json(const billing::Membership& m) {
+  return boost::json::object{
+      {"id", m.id},
+      {"community", m.community_slug},
+      {"community_name", m.community_name},
+      {"tier_id", m.tier_id},
+      {"tier", m.tier_name},
+      {"status", m.status},
+      {"current_period_end", optional_time(m.current_period_end)},
+      {"created_at", format_rfc3339(m.created_at)},
+  };
+}
+
 boost::json::object user_json(const identity::User& user, bool include_private) {
   boost::json::object o{{"id", user.id.value},
                         {"username", user.username},

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "billing/checkout.hpp"
 #include "billing/tiers.hpp"
 #include "community/community.hpp"
 #include "content/content.hpp"
@@ -52,6 +53,9 @@ boost::json::object post_json(const content::Post& post, bool include_body);
 boost::json::object comment_json(const content::Comment& comment);
 boost::json::object money_json(const Money& money);
 boost::json::object tier_json(const billing::Tier& tier);
+boost::json::object checkout_json(const billing::Checkout& checkout);
+boost::json::object payment_json(const billing::Payment& payment);
+boost::json::object membership_json(const billing::Membership& membership);
 
 std::string to_string(const boost::json::value& value);
 

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "billing/checkout.hpp"
 #include "billing/tiers.hpp"
 #include "community/community.hpp"
 #include "content/content.hpp"
@@ -36,6 +37,7 @@ struct Services {
   community::Communities& communities;
   content::Posts& posts;
   billing::Tiers& tiers;
+  billing::Checkouts& checkouts;
   const render::TemplateRegistry& templates;
   const render::I18n& i18n;
   http::StaticFiles& static_files;
