@@ -13,6 +13,7 @@
 
 #include "app/config.hpp"
 #include "app/demo.hpp"
+#include "billing/books.hpp"
 #include "core/embedded.hpp"
 #include "ledger/ledger.hpp"
 #include "web/web.hpp"
@@ -53,8 +54,10 @@ constexpr const char* kRoutesUsage = "Usage: guildhall routes\n\nPrints every ro
 constexpr const char* kLedgerUsage =
     "Usage: guildhall ledger check [options]\n\n"
     "Verifies that every ledger transaction balances per currency, that reversals negate their\n"
-    "originals, and that each community's income matches its revenue accounts. Exits 1 on any\n"
-    "difference.\n\n";
+    "originals, and that each community's income matches its revenue accounts; then that the\n"
+    "books match the payments and memberships: every payment booked with its amount and fee,\n"
+    "refunds netting to zero, each clearing account holding exactly the payments not refunded,\n"
+    "no access left from a refund. Exits 1 on any difference.\n\n";
 
 constexpr const char* kMigrateUsage = "Usage: guildhall migrate [options]\n\n";
 
@@ -114,6 +117,7 @@ struct Runtime {
         posts(*db, clock),
         tiers(*db, clock),
         checkouts(*db, clock, communities, billing::CheckoutOptions{platform_fee_bps(config)}),
+        books(*db, clock),
         i18n(load_i18n()),
         templates(embedded::templates(), i18n) {
     for (const auto& f : embedded::static_files()) {
@@ -122,7 +126,7 @@ struct Runtime {
     web::Config web_config;
     web_config.public_url = config.get_or("public-url", "");
     web_config.trust_proxy = config.flag("trust-proxy");
-    web = std::make_unique<web::WebApp>(web::Services{*db, clock, identity, communities, posts, tiers, checkouts,
+    web = std::make_unique<web::WebApp>(web::Services{*db, clock, identity, communities, posts, tiers, checkouts, books,
                                                       templates, i18n, static_files, web_config});
   }
 
@@ -141,6 +145,7 @@ struct Runtime {
   content::Posts posts;
   billing::Tiers tiers;
   billing::Checkouts checkouts;
+  billing::Books books;
   render::I18n i18n;
   render::TemplateRegistry templates;
   http::StaticFiles static_files;
@@ -219,11 +224,18 @@ int routes(const Config&) {
 }
 
 // `guildhall ledger check`: every transaction balances per currency, reversals negate their
-// originals, and each community's income matches its revenue accounts. Exit 1 on any problem.
+// originals, each community's income matches its revenue accounts, and the books agree with
+// payments and memberships (billing::check_books). Exit 1 on any problem.
 int ledger_command(const Config& config) {
   auto db = open_database(config);
   apply_migrations(*db);
-  const auto report = db->read([](db::Tx& tx) { return ledger::check(tx); });
+  const auto report = db->read([](db::Tx& tx) {
+    auto books = ledger::check(tx);
+    auto billing = billing::check_books(tx);
+    books.ok = books.ok && billing.ok;
+    books.problems.insert(books.problems.end(), billing.problems.begin(), billing.problems.end());
+    return books;
+  });
   for (const auto& problem : report.problems) {
     std::printf("problem: %s\n", problem.c_str());
   }

@@ -12,6 +12,7 @@ void register_identity_routes(WebApp& app);
 void register_community_routes(WebApp& app);
 void register_content_routes(WebApp& app);
 void register_billing_routes(WebApp& app);
+void register_books_routes(WebApp& app);
 void register_page_routes(WebApp& app);
 
 // Session cookie helpers shared by the identity API and pages.

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "billing/books.hpp"
 #include "billing/checkout.hpp"
 #include "billing/tiers.hpp"
 #include "community/community.hpp"
@@ -38,6 +39,7 @@ struct Services {
   content::Posts& posts;
   billing::Tiers& tiers;
   billing::Checkouts& checkouts;
+  billing::Books& books;
   const render::TemplateRegistry& templates;
   const render::I18n& i18n;
   http::StaticFiles& static_files;
