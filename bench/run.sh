@@ -238,6 +238,55 @@ grep -q "$bench_user" "$work/probe.body" ||
 expect_status 201 "$base/api/v1/posts/$post_id/comments" -X POST \
   -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{"body_md":"bench probe"}'
 
+# A paid post and a paying member: the bench user founds a community with a paid tier and gates
+# a post of the same size as the measured one; a second user buys the tier (manual provider)
+# and the founder confirms it. Paying members always take the rendered path (no shared cache).
+api() { # api TOKEN METHOD PATH [JSON]: prints the body; fails on a non-2xx status.
+  local out status
+  out="$(curl -sS -w '\n%{http_code}' -X "$2" -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
+    -d "${4:-{\}}" "$base$3")"
+  status="${out##*$'\n'}"
+  [[ "$status" == 2* ]] || die "$2 $3 gave HTTP $status: ${out:0:300}"
+  printf '%s' "${out%$'\n'*}"
+}
+paid_slug="paid$(date +%s)"
+api "$token" POST /api/v1/communities "{\"slug\":\"$paid_slug\",\"name\":\"Paid bench\"}" >/dev/null
+tier_id="$(api "$token" POST "/api/v1/communities/$paid_slug/tiers" \
+  '{"name":"Gold","price":{"amount_minor":9900,"currency":"CNY"},"interval":"year"}' |
+  grep -o '"tier":{"id":[0-9]*' | grep -o '[0-9]*$')" || true
+[[ -n "$tier_id" ]] || die "could not create a tier"
+# About 4 KB of Markdown (paragraphs, a list, a code block), JSON-safe by construction.
+body_md=""
+for ((i = 1; i <= 8; i++)); do
+  body_md+="## Part $i\\n\\nA paragraph about ownership, borrowing and lifetimes in part $i, long enough to"
+  body_md+=" wrap over a few lines like a real tutorial does when it explains one idea at a time.\\n\\n"
+  body_md+="- first point of part $i\\n- second point with some *emphasis* and a [link](https://example.com/$i)\\n\\n"
+  body_md+="\`\`\`rust\\nfn part_$i(v: &[u32]) -> u32 {\\n    v.iter().map(|x| x * $i).sum()\\n}\\n\`\`\`\\n\\n"
+done
+paid_post_id="$(api "$token" POST "/api/v1/communities/$paid_slug/posts" \
+  "{\"title\":\"Paid bench post\",\"kind\":\"article\",\"visibility\":\"paid\",\"body_md\":\"Free preview.\\n\\n<!-- paywall -->\\n\\n$body_md\"}" |
+  grep -o '"post":{"id":[0-9]*' | grep -o '[0-9]*$')" || true
+[[ -n "$paid_post_id" ]] || die "could not create the paid post"
+buyer_user="buyer$(date +%s)"
+buyer_json="$(curl -sS -X POST -H 'Content-Type: application/json' \
+  -d "{\"email\":\"$buyer_user@example.com\",\"username\":\"$buyer_user\",\"password\":\"$bench_password\"}" \
+  "$base/api/v1/auth/signup")"
+buyer_token="$(printf '%s' "$buyer_json" | grep -o '"token":"[^"]*"' | head -n 1 | sed 's/.*:"\(.*\)"/\1/')" || true
+[[ -n "$buyer_token" ]] || die "buyer signup gave no token: ${buyer_json:0:300}"
+checkout_id="$(api "$buyer_token" POST /api/v1/checkout "{\"tier_id\":$tier_id,\"provider\":\"manual\"}" |
+  grep -o '"id":"co_[^"]*"' | head -n 1 | sed 's/.*:"\(.*\)"/\1/')" || true
+[[ -n "$checkout_id" ]] || die "could not start a checkout"
+api "$token" POST "/api/v1/checkout/$checkout_id/confirm" >/dev/null
+buyer_headers="$(curl -sS -o /dev/null -D - -X POST -H 'Content-Type: application/json' \
+  -d "{\"login\":\"$buyer_user\",\"password\":\"$bench_password\"}" "$base/api/v1/auth/login")"
+buyer_session="$(printf '%s' "$buyer_headers" | tr -d '\r' | grep -io '^set-cookie: gh_session=[^;]*' | head -n 1 | sed 's/^[^=]*=//')" || true
+[[ -n "$buyer_session" ]] || die "buyer login set no gh_session cookie"
+expect_status 200 "$base/p/$paid_post_id" -H "Cookie: gh_session=$buyer_session"
+grep -q 'class="paywall' "$work/probe.body" && die "the paying member sees the paywall on /p/$paid_post_id"
+expect_status 200 "$base/p/$paid_post_id"
+grep -q 'class="paywall' "$work/probe.body" || die "an anonymous visitor does not see the paywall on /p/$paid_post_id"
+log "paid post /p/$paid_post_id in /c/$paid_slug, bought by '$buyer_user'"
+
 # The ceiling's input: the exact bytes of the anonymous post page, saved now.
 mkdir -p "$work/www/p"
 curl -fsS -o "$work/www/p/$post_id" "$base/p/$post_id"
@@ -286,6 +335,8 @@ run_wrk directory "$base/"
 run_wrk feed "$base/c/$slug"
 run_wrk post_anon "$base/p/$post_id"
 run_wrk post_login "$base/p/$post_id" -H "Cookie: gh_session=$session"
+run_wrk paid_member "$base/p/$paid_post_id" -H "Cookie: gh_session=$buyer_session"
+run_wrk paid_anon "$base/p/$paid_post_id"
 run_wrk comment "$base/api/v1/posts/$post_id/comments" -s "$bench_dir/comment.lua" -- "$token"
 rss_end_kib="$(ps -o rss= -p "$server_pid" | tr -d ' ')"
 threads_end="$(ps -o nlwp= -p "$server_pid" | tr -d ' ')"
@@ -388,6 +439,8 @@ row directory "GET / (directory)"
 row feed "GET /c/$slug (feed)"
 row post_anon "GET /p/$post_id (anonymous)"
 row post_login "GET /p/$post_id (logged in)"
+row paid_member "GET /p/$paid_post_id (paid, paying member)"
+row paid_anon "GET /p/$paid_post_id (paid, anonymous)"
 row comment "POST /api/v1/posts/$post_id/comments"
 row nginx1 "nginx static page, 1 worker"
 row nginx_auto "nginx static page, auto workers"
@@ -403,7 +456,7 @@ echo "target (anonymous post page >= 0.30 x nginx req/s, p99 < 10 ms): $verdict"
   "(ratio $target_ratio, p99 ${p99[post_anon]} ms)"
 
 problems=0
-for name in directory feed post_anon post_login comment nginx1 nginx_auto; do
+for name in directory feed post_anon post_login paid_member paid_anon comment nginx1 nginx_auto; do
   if [[ "${bad[$name]}" != 0 || "${errors[$name]}" != 0 ]]; then
     echo "NOTE: $name had ${bad[$name]} non-2xx/3xx responses and ${errors[$name]} socket errors" \
       "(see wrk's output below)"
@@ -411,7 +464,7 @@ for name in directory feed post_anon post_login comment nginx1 nginx_auto; do
   fi
 done
 if [[ "$problems" -eq 1 || "$server_log_problems" != 0 ]]; then
-  for name in directory feed post_anon post_login comment nginx1 nginx_auto; do
+  for name in directory feed post_anon post_login paid_member paid_anon comment nginx1 nginx_auto; do
     echo "--- wrk $name"
     cat "$work/wrk-$name.txt"
   done
