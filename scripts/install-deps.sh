@@ -14,7 +14,7 @@ packages=(
 )
 # Test-only packages: the browser test, load tests and the benchmark ceiling.
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(chromium wrk nginx-light)
+  packages+=(chromium wrk nginx-light sqlite3)
   # Node.js may come from elsewhere (a newer nodejs package conflicts with Debian's npm).
   if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 fi

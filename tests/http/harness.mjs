@@ -122,3 +122,12 @@ export async function newUser(base, prefix = 'user') {
   client.user = r.data.user;
   return client;
 }
+
+// Runs one SQL statement on the server's database (sqlite3 or psql), e.g. to let time pass
+// for a membership. Tests only: the server never offers such a door.
+export function sql(server, statement) {
+  if (server.database.startsWith('sqlite:')) {
+    return execFileSync('sqlite3', [server.database.slice('sqlite:'.length), statement], { encoding: 'utf8' });
+  }
+  return execFileSync('psql', [server.database, '-q', '-t', '-A', '-c', statement], { encoding: 'utf8' });
+}
