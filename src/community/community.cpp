@@ -16,9 +16,37 @@ constexpr std::string_view kColumns =
 constexpr std::array kReservedSlugs = {"new", "api", "admin", "static", "login", "logout", "signup", "settings",
                                        "me",  "c",   "p",     "u",      "tags",  "search", "healthz"};
 
+// Net booked revenue per currency for a page of communities, in one query; the community's own
+// currency first (shown even when zero), others by currency code.
+void fill_incomes(db::Tx& tx, std::vector<Community>& communities) {
+  if (communities.empty()) {
+    return;
+  }
+  std::string sql = "SELECT community_id, currency, net_minor FROM community_income WHERE community_id IN (";
+  std::vector<db::Param> params;
+  for (size_t i = 0; i < communities.size(); ++i) {
+    communities[i].incomes.clear();
+    if (auto own = Money::create(communities[i].income_minor, communities[i].currency)) {
+      communities[i].incomes.push_back(*own);
+    }
+    sql += (i > 0 ? ", $" : "$") + std::to_string(i + 1);
+    params.emplace_back(communities[i].id.value);
+  }
+  sql += ") ORDER BY community_id, currency";
+  for (auto r : tx.exec(sql, params)) {
+    for (auto& c : communities) {
+      if (c.id.value == r.i64(0) && r.text(1) != c.currency && r.i64(2) != 0) {
+        if (auto money = Money::create(r.i64(2), r.text(1))) {
+          c.incomes.push_back(*money);
+        }
+      }
+    }
+  }
+}
+
 Community from_row(const db::Row& r) {
   return Community{CommunityId(r.i64(0)), r.text(1),        r.text(2), r.text(3), r.text(4), r.text(5), r.text(6),
-                   r.boolean(7),          UserId(r.i64(8)), r.i64(9),  r.i64(10), r.i64(11), r.i64(12)};
+                   r.boolean(7),          UserId(r.i64(8)), r.i64(9),  r.i64(10), {},        r.i64(11), r.i64(12)};
 }
 
 Status validate_name(std::string_view name) {
@@ -192,6 +220,15 @@ std::optional<Community> Communities::find_by_id(db::Tx& tx, CommunityId id) {
   return from_row(row->row());
 }
 
+void Communities::load_incomes(Community& community) {
+  std::vector<Community> one{community};
+  db_.read([&](db::Tx& tx) {
+    fill_incomes(tx, one);
+    return true;
+  });
+  community.incomes = std::move(one[0].incomes);
+}
+
 Result<DirectoryPage> Communities::directory(DirectorySort sort, std::optional<std::string> cursor, int limit) {
   limit = std::clamp(limit, 1, 100);
   std::string key;
@@ -219,11 +256,14 @@ Result<DirectoryPage> Communities::directory(DirectorySort sort, std::optional<s
     }
     if (static_cast<int>(page.communities.size()) > limit) {
       page.communities.pop_back();
+      fill_incomes(tx, page.communities);
       const auto& last = page.communities.back();
       const int64_t k = sort == DirectorySort::Members  ? last.member_count
                         : sort == DirectorySort::Newest ? last.created_at
                                                         : last.income_minor;
       page.next_cursor = cursor::encode({k, last.id.value});
+    } else {
+      fill_incomes(tx, page.communities);
     }
     return page;
   });

@@ -29,7 +29,10 @@ struct Community {
   bool is_public = true;
   UserId owner_id;
   int64_t member_count = 0;
-  int64_t income_minor = 0;
+  int64_t income_minor = 0;  // Net booked revenue in `currency` (kept by the ledger).
+  // Net booked revenue in every currency it has sold in, own currency first. Filled by
+  // directory() and incomes(); empty elsewhere.
+  std::vector<Money> incomes;
   Millis created_at = 0;
   Millis updated_at = 0;
 };
@@ -91,6 +94,8 @@ class Communities {
 
   // Public communities, keyset-paginated; `limit` is clamped to 1..100.
   Result<DirectoryPage> directory(DirectorySort sort, std::optional<std::string> cursor, int limit);
+  // Fills `community.incomes` (net booked revenue per currency, own currency first).
+  void load_incomes(Community& community);
 
   // Joining twice is not an error (the role is kept). Private communities cannot be joined.
   Result<Member> join(UserId user, std::string_view slug);

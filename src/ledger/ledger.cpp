@@ -410,8 +410,10 @@ Result<Posted> post(db::Tx& tx, const TransactionSpec& spec, const Clock& clock)
     }
   }
 
-  // 3. The community, whose income_minor follows its revenue accounts in its own currency.
+  // 3. The community, whose income_minor follows its revenue accounts in its own currency and
+  // whose community_income rows follow them in every currency.
   int64_t income_delta = 0;
+  std::map<std::string, int64_t> income_by_currency;
   if (spec.community) {
     auto currency = tx.one("SELECT currency FROM communities WHERE id = $1", {spec.community->value});
     if (!currency) {
@@ -420,8 +422,13 @@ Result<Posted> post(db::Tx& tx, const TransactionSpec& spec, const Clock& clock)
     const std::string community_currency = currency->row().text(0);
     for (const auto& line : spec.lines) {
       const Account& account = accounts->at(line.account.value);
-      if (account.community && account.kind == AccountKind::Revenue && account.currency == community_currency &&
-          __builtin_sub_overflow(income_delta, line.amount_minor, &income_delta)) {
+      if (!account.community || account.kind != AccountKind::Revenue) {
+        continue;
+      }
+      int64_t& by_currency = income_by_currency[account.currency];
+      if (__builtin_sub_overflow(by_currency, line.amount_minor, &by_currency) ||
+          (account.currency == community_currency &&
+           __builtin_sub_overflow(income_delta, line.amount_minor, &income_delta))) {
         return invalid("ledger.amount_overflow", "The amounts overflow a 64-bit sum.", "lines");
       }
     }
@@ -485,6 +492,14 @@ Result<Posted> post(db::Tx& tx, const TransactionSpec& spec, const Clock& clock)
   if (income_delta != 0) {
     tx.exec("UPDATE communities SET income_minor = income_minor + $1 WHERE id = $2",
             {income_delta, spec.community->value});
+  }
+  for (const auto& [currency, delta] : income_by_currency) {
+    if (delta != 0) {
+      tx.exec(
+          "INSERT INTO community_income (community_id, currency, net_minor) VALUES ($1, $2, $3) "
+          "ON CONFLICT (community_id, currency) DO UPDATE SET net_minor = community_income.net_minor + $3",
+          {spec.community->value, currency, delta});
+    }
   }
   return Posted{TransactionId(*id), false};
 }
@@ -699,6 +714,18 @@ CheckReport check(db::Tx& tx) {
           [](const db::Row& r) {
             return "community " + r.text(0) + " shows income " + r.text(1) + " but its revenue accounts hold " +
                    r.text(2);
+          });
+  collect(tx, report,
+          "SELECT COALESCE(r.community_id, i.community_id), COALESCE(r.currency, i.currency), "
+          "COALESCE(i.net_minor, 0), COALESCE(r.net, 0) FROM ("
+          "SELECT a.community_id AS community_id, a.currency AS currency, -SUM(e.amount_minor) AS net "
+          "FROM ledger_accounts a JOIN ledger_entries e ON e.account_id = a.id "
+          "WHERE a.kind = 'revenue' AND a.community_id IS NOT NULL GROUP BY a.community_id, a.currency"
+          ") r FULL OUTER JOIN community_income i ON i.community_id = r.community_id AND i.currency = r.currency "
+          "WHERE COALESCE(i.net_minor, 0) <> COALESCE(r.net, 0) ORDER BY 1, 2",
+          [](const db::Row& r) {
+            return "community " + r.text(0) + " shows income " + r.text(2) + " " + r.text(1) +
+                   " but its revenue accounts hold " + r.text(3);
           });
   report.ok = report.problems.empty();
   return report;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -459,6 +460,45 @@ TEST_F(LedgerTest, CheckReportsCorruptedRows) {
   EXPECT_NE(text.find("does not negate transaction " + paid_id + " exactly"), std::string::npos) << text;
   EXPECT_NE(text.find("all entries in CNY sum to 8, not 0"), std::string::npos) << text;
   EXPECT_NE(text.find("community " + std::to_string(rust.value) + " shows income 42"), std::string::npos) << text;
+}
+
+TEST_F(LedgerTest, IncomeIsKeptPerCurrencyAndChecked) {
+  ASSERT_TRUE(book(payment("stripe:evt_1")));
+  const AccountId usd_clearing = account(processor_clearing("stripe", "USD"));
+  const AccountId usd_revenue = account(community_revenue(cpp, "USD"));
+  ASSERT_TRUE(book(TransactionSpec{
+      "stripe:evt_2", "payment", "", cpp, "", "USD", {{usd_clearing, 2000}, {usd_revenue, -2000}}, std::nullopt}));
+  auto incomes = [&] {
+    return read([&](db::Tx& tx) {
+      std::map<std::string, int64_t> out;
+      for (auto r : tx.exec("SELECT currency, net_minor FROM community_income WHERE community_id = $1", {cpp.value})) {
+        out[r.text(0)] = r.i64(1);
+      }
+      return out;
+    });
+  };
+  EXPECT_EQ(incomes(), (std::map<std::string, int64_t>{{"CNY", 9500}, {"USD", 2000}}));
+  EXPECT_EQ(income(), 9500) << "the directory's sort key stays in the community's own currency";
+  auto cpp_community = *communities.find("cpp");
+  communities.load_incomes(cpp_community);
+  ASSERT_EQ(cpp_community.incomes.size(), 2u);
+  EXPECT_EQ(cpp_community.incomes[0], Money::create(9500, "CNY").value());
+  EXPECT_EQ(cpp_community.incomes[1], Money::create(2000, "USD").value());
+  ASSERT_TRUE(checked().ok) << joined(checked().problems);
+
+  database.db().write([&](db::Tx& tx) {
+    tx.exec("UPDATE community_income SET net_minor = 1 WHERE currency = 'USD'");
+    tx.exec("INSERT INTO community_income (community_id, currency, net_minor) VALUES ($1, 'EUR', 5)", {rust.value});
+  });
+  const std::string text = joined(checked().problems);
+  EXPECT_NE(
+      text.find("community " + std::to_string(cpp.value) + " shows income 1 USD but its revenue accounts hold 2000"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("community " + std::to_string(rust.value) + " shows income 5 EUR but its revenue accounts hold 0"),
+      std::string::npos)
+      << text;
 }
 
 TEST_F(LedgerTest, CheckReportsATamperedAmount) {

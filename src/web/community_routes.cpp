@@ -39,6 +39,7 @@ void register_community_routes(WebApp& app) {
     if (!community || (!community->is_public && role == access::Role::None)) {
       throw not_found("community.not_found", "No such community.");
     }
+    s.communities.load_incomes(*community);
     auto body = community_json(*community);
     body["viewer_role"] = role == access::Role::None ? boost::json::value(nullptr)
                                                      : boost::json::value(std::string(access::role_name(role)));

@@ -229,6 +229,14 @@ boost::json::object user_json(const identity::User& user, bool include_private) 
 }
 
 boost::json::object community_json(const community::Community& c) {
+  // Net booked revenue per currency, own currency first (income alone when not loaded).
+  boost::json::array incomes;
+  for (const auto& m : c.incomes) {
+    incomes.push_back(money_json(m));
+  }
+  if (incomes.empty()) {
+    incomes.push_back(boost::json::object{{"amount_minor", c.income_minor}, {"currency", c.currency}});
+  }
   return boost::json::object{
       {"id", c.id.value},
       {"slug", c.slug},
@@ -240,6 +248,7 @@ boost::json::object community_json(const community::Community& c) {
       {"is_public", c.is_public},
       {"member_count", c.member_count},
       {"income", boost::json::object{{"amount_minor", c.income_minor}, {"currency", c.currency}}},
+      {"incomes", incomes},
       {"created_at", format_rfc3339(c.created_at)},
       {"updated_at", format_rfc3339(c.updated_at)},
   };

@@ -52,7 +52,8 @@ community::Community require_community(Services& s, const Context& ctx) {
 
 // The community home and tag pages share the feed view.
 http::Response feed_page(Services& s, Context& ctx, std::optional<std::string> tag) {
-  const auto community = require_community(s, ctx);
+  auto community = require_community(s, ctx);
+  s.communities.load_incomes(community);
   auto sort = content::parse_feed_sort(ctx.request.query_param("sort").value_or(""));
   if (!sort) {
     sort = content::FeedSort::New;

@@ -39,8 +39,16 @@ render::Data community_data(const community::Community& c) {
   d.set("has_rules", !c.rules_md.empty());
   d.set("rules_md", c.rules_md);
   d.set("member_count", std::to_string(c.member_count));
-  d.set("income", Money::create(c.income_minor, c.currency) ? Money::create(c.income_minor, c.currency)->format()
-                                                            : std::to_string(c.income_minor));
+  // Net booked revenue: every currency it has sold in ("¥1,200.00 + $35.00"), own currency first.
+  std::string income;
+  for (const auto& m : c.incomes) {
+    income += (income.empty() ? "" : " + ") + m.format();
+  }
+  if (income.empty()) {
+    income = Money::create(c.income_minor, c.currency) ? Money::create(c.income_minor, c.currency)->format()
+                                                       : std::to_string(c.income_minor);
+  }
+  d.set("income", income);
   d.set("currency", c.currency);
   d.set("is_public", c.is_public);
   return d;

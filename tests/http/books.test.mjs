@@ -35,6 +35,10 @@ test('balance per currency, own currency first, with the accounts', async () => 
   // The directory shows the same net figure.
   const dir = await new Client(server.base).get('/api/v1/communities?sort=income&limit=1');
   assert.deepEqual(dir.data.communities[0].income, { amount_minor: 19000, currency: 'CNY' });
+  assert.deepEqual(dir.data.communities[0].incomes, [{ amount_minor: 19000, currency: 'CNY' }, { amount_minor: 1900, currency: 'USD' }]);
+  assert.deepEqual((await owner.get('/api/v1/communities/books')).data.community.incomes, dir.data.communities[0].incomes);
+  assert.match((await new Client(server.base).get('/?sort=income')).text, /¥190\.00 \+ \$19\.00/);
+  assert.match((await new Client(server.base).get('/c/books')).text, /¥190\.00 \+ \$19\.00/);
 });
 
 test('ledger pages by cursor, balanced entries, CSV by two doors', async () => {
