@@ -114,6 +114,8 @@ struct Runtime {
         posts(*db, clock),
         tiers(*db, clock),
         checkouts(*db, clock, communities, billing::CheckoutOptions{platform_fee_bps(config)}),
+        offers(*db, clock, communities, tiers),
+        codes(*db, clock, communities, tiers),
         i18n(load_i18n()),
         templates(embedded::templates(), i18n) {
     for (const auto& f : embedded::static_files()) {
@@ -122,7 +124,7 @@ struct Runtime {
     web::Config web_config;
     web_config.public_url = config.get_or("public-url", "");
     web_config.trust_proxy = config.flag("trust-proxy");
-    web = std::make_unique<web::WebApp>(web::Services{*db, clock, identity, communities, posts, tiers, checkouts,
+    web = std::make_unique<web::WebApp>(web::Services{*db, clock, identity, communities, posts, tiers, checkouts, offers, codes,
                                                       templates, i18n, static_files, web_config});
   }
 
@@ -141,6 +143,8 @@ struct Runtime {
   content::Posts posts;
   billing::Tiers tiers;
   billing::Checkouts checkouts;
+  billing::Offers offers;
+  billing::Codes codes;
   render::I18n i18n;
   render::TemplateRegistry templates;
   http::StaticFiles static_files;

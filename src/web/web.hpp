@@ -11,6 +11,8 @@
 #include <string>
 
 #include "billing/checkout.hpp"
+#include "billing/codes.hpp"
+#include "billing/offers.hpp"
 #include "billing/tiers.hpp"
 #include "community/community.hpp"
 #include "content/content.hpp"
@@ -38,6 +40,8 @@ struct Services {
   content::Posts& posts;
   billing::Tiers& tiers;
   billing::Checkouts& checkouts;
+  billing::Offers& offers;
+  billing::Codes& codes;
   const render::TemplateRegistry& templates;
   const render::I18n& i18n;
   http::StaticFiles& static_files;
