@@ -152,8 +152,8 @@ Result<Checkout> Checkouts::start(UserId buyer, const CheckoutInput& input) {
     }
     std::optional<int64_t> coupon_id;
     if (!input.coupon.empty()) {
-      auto priced = price_with_coupon(tx, community, input.tier_id, list_amount, input.tier_id.has_value(),
-                                      input.coupon, now);
+      auto priced =
+          price_with_coupon(tx, community, input.tier_id, list_amount, input.tier_id.has_value(), input.coupon, now);
       if (!priced) {
         return std::move(priced).error();
       }
@@ -277,8 +277,7 @@ Result<Payment> Checkouts::complete(db::Tx& tx, int64_t checkout_id, const std::
           {checkout.community.value, checkout.user.value, *checkout.tier_id, now, end, checkout.provider});
       access::grant(tx,
                     access::Grant{checkout.user, checkout.community, *checkout.tier_id, std::nullopt,
-                                  checkout.list_amount.amount_minor() > 0,
-                                  "membership", *membership_id, now, end},
+                                  checkout.list_amount.amount_minor() > 0, "membership", *membership_id, now, end},
                     now);
       kind = "initial";
     }

@@ -136,8 +136,8 @@ Result<NewBatch> Codes::generate(UserId actor, std::string_view community_slug, 
     while (static_cast<int64_t>(out.codes.size()) < input.count) {
       const std::string code = random_code();
       // 60 bits make a collision very unlikely; when one happens, draw again.
-      auto inserted = tx.exec("INSERT INTO redeem_codes (batch_id, code) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                              {batch_id, code});
+      auto inserted =
+          tx.exec("INSERT INTO redeem_codes (batch_id, code) VALUES ($1, $2) ON CONFLICT DO NOTHING", {batch_id, code});
       if (inserted.affected == 1) {
         out.codes.push_back(display_code(code));
       }
@@ -170,8 +170,7 @@ Result<std::pair<CodeBatch, std::vector<RedeemCode>>> Codes::codes(UserId actor,
   const Millis now = clock_.now_ms();
   return db_.read([&](db::Tx& tx) -> Result<std::pair<CodeBatch, std::vector<RedeemCode>>> {
     auto row = tx.one(
-        std::string("SELECT ") + std::string(kBatchColumns) + std::string(kBatchFrom) + " WHERE b.id = $1",
-        {batch_id});
+        std::string("SELECT ") + std::string(kBatchColumns) + std::string(kBatchFrom) + " WHERE b.id = $1", {batch_id});
     if (!row) {
       return not_found("billing.batch_not_found", "No such batch of codes.");
     }
@@ -187,9 +186,7 @@ Result<std::pair<CodeBatch, std::vector<RedeemCode>>> Codes::codes(UserId actor,
       c.code = display_code(r.text(0));
       c.redeemed_by = r.is_null(1) ? "" : r.text(1);
       c.redeemed_at = r.opt_i64(2);
-      c.status = c.redeemed_at                                       ? "redeemed"
-                 : batch.expires_at && *batch.expires_at <= now ? "expired"
-                                                                     : "available";
+      c.status = c.redeemed_at ? "redeemed" : batch.expires_at && *batch.expires_at <= now ? "expired" : "available";
       codes.push_back(std::move(c));
     }
     return std::pair{std::move(batch), std::move(codes)};
@@ -199,8 +196,8 @@ Result<std::pair<CodeBatch, std::vector<RedeemCode>>> Codes::codes(UserId actor,
 Result<Membership> Codes::redeem(UserId user, std::string_view code) {
   const Millis now = clock_.now_ms();
   const std::string throttle_key = "redeem:user:" + std::to_string(user.value);
-  auto failures =
-      db_.read([&](db::Tx& tx) { return identity::recent_failures(tx, throttle_key, now - options_.failure_window_ms); });
+  auto failures = db_.read(
+      [&](db::Tx& tx) { return identity::recent_failures(tx, throttle_key, now - options_.failure_window_ms); });
   if (failures.count >= options_.max_failed_redeems) {
     Error e{ErrorKind::RateLimited, "billing.too_many_attempts", "Too many wrong codes; try again later.", {}, 0};
     e.retry_after_seconds = static_cast<int>((failures.oldest + options_.failure_window_ms - now) / 1000 + 1);
@@ -216,8 +213,8 @@ Result<Membership> Codes::redeem(UserId user, std::string_view code) {
           {*canonical});
     }
     if (!row) {
-      return Error{ErrorKind::NotFound, "billing.code_not_found", "No such code.", {{"code", "billing.code_not_found"}},
-                   0};
+      return Error{
+          ErrorKind::NotFound, "billing.code_not_found", "No such code.", {{"code", "billing.code_not_found"}}, 0};
     }
     const int64_t code_id = row->row().i64(0);
     if (!row->row().is_null(1)) {
@@ -228,23 +225,23 @@ Result<Membership> Codes::redeem(UserId user, std::string_view code) {
     }
     // Claim the code: of concurrent redeems exactly one moves it out of "available"; on
     // PostgreSQL the others wait for this row and then match nothing.
-    auto claimed = tx.exec("UPDATE redeem_codes SET redeemed_by = $1, redeemed_at = $2 WHERE id = $3 AND redeemed_at IS NULL",
-                           {user.value, now, code_id});
+    auto claimed =
+        tx.exec("UPDATE redeem_codes SET redeemed_by = $1, redeemed_at = $2 WHERE id = $3 AND redeemed_at IS NULL",
+                {user.value, now, code_id});
     if (claimed.affected != 1) {
       return conflict("billing.code_used", "This code has already been used.", "code");
     }
     // An archived tier still honours the codes issued for it.
     const auto tier = *tiers_.find(tx, row->row().i64(3));
     communities_.ensure_member(tx, user, tier.community);
-    const int64_t membership = start_or_extend_membership(
-        tx, MembershipGrant{user, tier.community, tier, "code", period_end(tier, now)}, now);
+    const int64_t membership =
+        start_or_extend_membership(tx, MembershipGrant{user, tier.community, tier, "code", period_end(tier, now)}, now);
     tx.exec("UPDATE redeem_codes SET membership_id = $1 WHERE id = $2", {membership, code_id});
     return *load_membership(tx, membership, now);
   });
   if (!result) {
-    db_.write([&](db::Tx& tx) {
-      identity::record_failure(tx, throttle_key, now, now - 4 * options_.failure_window_ms);
-    });
+    db_.write(
+        [&](db::Tx& tx) { identity::record_failure(tx, throttle_key, now, now - 4 * options_.failure_window_ms); });
   }
   return result;
 }

@@ -44,8 +44,8 @@ struct NewBatch {
 };
 
 struct RedeemCode {
-  std::string code;    // Display form.
-  std::string status;  // available | redeemed | expired
+  std::string code;         // Display form.
+  std::string status;       // available | redeemed | expired
   std::string redeemed_by;  // Username, or "".
   std::optional<Millis> redeemed_at;
 };

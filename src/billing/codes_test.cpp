@@ -2,7 +2,7 @@
 
 #include <set>
 
-#include "billing/billing_test_fixture.hpp"
+#include "billing/fixture_test.hpp"
 
 namespace gh::billing {
 namespace {
@@ -45,8 +45,7 @@ TEST_F(CodesTest, BatchesAreForOwnersAndAdminsAndValidated) {
   EXPECT_EQ(codes.generate(owner, "club", {gold, 1, clock.now_ms(), ""}).error().code, "billing.invalid_expiry");
   EXPECT_EQ(codes.generate(owner, "club", {gold, 1, std::nullopt, std::string(201, 'x')}).error().code,
             "billing.invalid_note");
-  const auto free =
-      tiers.create(owner, "club", {"Free", "", Money::zero("CNY"), "lifetime", std::nullopt, 0})->id;
+  const auto free = tiers.create(owner, "club", {"Free", "", Money::zero("CNY"), "lifetime", std::nullopt, 0})->id;
   EXPECT_EQ(codes.generate(owner, "club", {free, 1, std::nullopt, ""}).error().code, "billing.free_tier");
   ASSERT_TRUE(communities.create(owner, {"other", "Other", "", "", "", true}));
   EXPECT_EQ(codes.generate(owner, "other", {gold, 1, std::nullopt, ""}).error().code, "billing.tier_not_found");
@@ -102,8 +101,9 @@ TEST_F(CodesTest, RedeemingGrantsAPeriodJoinsAndBooksNothing) {
   EXPECT_EQ(listed->second[2].status, "available");
   EXPECT_EQ(codes.batches(owner, "club")->at(0).redeemed, 2);
 
-  const auto forever = tiers.create(owner, "club", {"Forever", "", Money::create(50'000, "CNY").value(), "lifetime",
-                                                    std::nullopt, 0})->id;
+  const auto forever =
+      tiers.create(owner, "club", {"Forever", "", Money::create(50'000, "CNY").value(), "lifetime", std::nullopt, 0})
+          ->id;
   auto lifetime = codes.redeem(buyer, batch(forever, 1).codes[0]);
   ASSERT_TRUE(lifetime);
   EXPECT_FALSE(lifetime->current_period_end) << "lifetime: no end";

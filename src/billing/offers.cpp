@@ -37,8 +37,9 @@ Coupon coupon_from_row(db::Tx& tx, const db::Row& r) {
 }
 
 std::optional<Coupon> find_coupon(db::Tx& tx, int64_t coupon_id) {
-  auto row = tx.one(std::string("SELECT ") + std::string(kCouponColumns) + std::string(kCouponFrom) + " WHERE o.id = $1",
-                    {coupon_id});
+  auto row =
+      tx.one(std::string("SELECT ") + std::string(kCouponColumns) + std::string(kCouponFrom) + " WHERE o.id = $1",
+             {coupon_id});
   if (!row) {
     return std::nullopt;
   }
@@ -117,9 +118,8 @@ Result<CouponPrice> price_with_coupon(db::Tx& tx, CommunityId community, std::op
     return coupon_error("billing.coupon_not_for_tier", "This coupon does not apply to this item.");
   }
   if (coupon.amount_off && coupon.amount_off->currency() != list_price.currency()) {
-    return coupon_error("billing.coupon_currency",
-                        "This coupon takes " + coupon.amount_off->currency() + " off, but the price is in " +
-                            list_price.currency() + ".");
+    return coupon_error("billing.coupon_currency", "This coupon takes " + coupon.amount_off->currency() +
+                                                       " off, but the price is in " + list_price.currency() + ".");
   }
   CouponPrice price;
   price.coupon_id = coupon.id;
@@ -152,7 +152,8 @@ Result<Coupon> Offers::create_coupon(UserId actor, std::string_view community_sl
   if (input.percent_off && (*input.percent_off < 1 || *input.percent_off > 100)) {
     return invalid("billing.invalid_discount", "percent_off is from 1 to 100.", "percent_off");
   }
-  if (input.amount_off && (input.amount_off->amount_minor() <= 0 || input.amount_off->amount_minor() > 100'000'000'00)) {
+  if (input.amount_off &&
+      (input.amount_off->amount_minor() <= 0 || input.amount_off->amount_minor() > 100'000'000'00)) {
     return invalid("billing.invalid_discount", "amount_off is more than 0.", "amount_off");
   }
   if (input.duration != "once" && input.duration != "forever") {
@@ -230,11 +231,10 @@ Result<Membership> Offers::start_trial(UserId user, int64_t tier_id) {
   const Millis now = clock_.now_ms();
   return db_.write([&](db::Tx& tx) -> Result<Membership> {
     auto tier = tiers_.find(tx, tier_id);
-    const bool is_public = tier && tx.scalar_i64("SELECT is_public FROM communities WHERE id = $1",
-                                                 {tier->community.value})
-                                           .value_or(0) != 0;
-    if (!tier || tier->archived ||
-        (!is_public && access::role_in(tx, user, tier->community) == access::Role::None)) {
+    const bool is_public =
+        tier &&
+        tx.scalar_i64("SELECT is_public FROM communities WHERE id = $1", {tier->community.value}).value_or(0) != 0;
+    if (!tier || tier->archived || (!is_public && access::role_in(tx, user, tier->community) == access::Role::None)) {
       return not_found("billing.tier_not_found", "No such tier on sale.");
     }
     if (tier->free()) {
@@ -244,8 +244,7 @@ Result<Membership> Offers::start_trial(UserId user, int64_t tier_id) {
       return invalid("billing.no_trial", "This tier has no trial.", "tier_id");
     }
     // Any membership of this tier before (a trial, a payment, a code) uses up the trial.
-    if (tx.scalar_i64("SELECT COUNT(*) FROM memberships WHERE user_id = $1 AND tier_id = $2",
-                      {user.value, tier_id})
+    if (tx.scalar_i64("SELECT COUNT(*) FROM memberships WHERE user_id = $1 AND tier_id = $2", {user.value, tier_id})
             .value_or(0) > 0) {
       return conflict("billing.trial_used", "You have already had this tier: a trial is for newcomers.");
     }

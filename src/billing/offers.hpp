@@ -48,7 +48,7 @@ struct CouponInput {
 // The price of a checkout after a coupon.
 struct CouponPrice {
   int64_t coupon_id = 0;
-  Money amount = Money::zero("CNY");                  // What this checkout charges (>= 0).
+  Money amount = Money::zero("CNY");                   // What this checkout charges (>= 0).
   std::optional<Money> renewal_amount = std::nullopt;  // Each later period (tiers only).
 };
 

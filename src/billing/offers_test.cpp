@@ -1,6 +1,6 @@
 #include "billing/offers.hpp"
 
-#include "billing/billing_test_fixture.hpp"
+#include "billing/fixture_test.hpp"
 
 namespace gh::billing {
 namespace {

@@ -187,7 +187,8 @@ boost::json::object checkout_json(const billing::Checkout& k) {
       {"completed_at", optional_time(k.completed_at)},
       {"coupon", k.coupon_code.empty() ? boost::json::value(nullptr) : boost::json::value(k.coupon_code)},
       {"list_amount", money_json(k.list_amount)},
-      {"renewal_amount", k.renewal_amount ? boost::json::value(money_json(*k.renewal_amount)) : boost::json::value(nullptr)},
+      {"renewal_amount",
+       k.renewal_amount ? boost::json::value(money_json(*k.renewal_amount)) : boost::json::value(nullptr)},
   };
 }
 

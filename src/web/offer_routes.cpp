@@ -62,8 +62,7 @@ std::optional<Millis> time_field(JsonInput& in, std::string_view key) {
   }
   auto t = parse_rfc3339(*text);
   if (!t) {
-    throw invalid("billing.invalid_expiry", "expires_at is an RFC 3339 time (2026-12-31T23:59:59Z).",
-                  std::string(key));
+    throw invalid("billing.invalid_expiry", "expires_at is an RFC 3339 time (2026-12-31T23:59:59Z).", std::string(key));
   }
   return t;
 }
@@ -265,8 +264,8 @@ void register_offer_routes(WebApp& app) {
                        c.redeemed_at ? format_rfc3339(*c.redeemed_at) : "", expires});
     }
     auto response = http::Response::text(200, std::move(body), "text/csv; charset=utf-8");
-    response.headers.set("Content-Disposition",
-                         "attachment; filename=\"codes-" + batch.community_slug + "-" + std::to_string(batch.id) + ".csv\"");
+    response.headers.set("Content-Disposition", "attachment; filename=\"codes-" + batch.community_slug + "-" +
+                                                    std::to_string(batch.id) + ".csv\"");
     response.headers.set("Cache-Control", "no-store");
     return response;
   });
@@ -280,8 +279,9 @@ void register_offer_routes(WebApp& app) {
   });
 
   // Pages.
-  app.route(Door::Page, "GET", "/redeem", Auth::Required,
-            [&s](Context& ctx) { return redeem_page(ctx, s, std::nullopt, ctx.request.query_param("code").value_or("")); });
+  app.route(Door::Page, "GET", "/redeem", Auth::Required, [&s](Context& ctx) {
+    return redeem_page(ctx, s, std::nullopt, ctx.request.query_param("code").value_or(""));
+  });
 
   app.route(Door::Page, "POST", "/redeem", Auth::Required, [&s](Context& ctx) {
     Form form(ctx.request);

@@ -1,4 +1,5 @@
-// A community with an owner, a buyer and a paid tier, for the billing unit tests (tests only).
+// A community with an owner, a buyer and a paid tier, shared by the billing unit tests (a
+// test-only header: *_test.hpp may use testing/, as *_test.cpp do).
 #pragma once
 
 #include <gtest/gtest.h>
