@@ -30,8 +30,9 @@ while IFS= read -r file; do
     continue
   fi
   extra=""
-  # Test files may use the testing library and build fixtures through identity and community.
-  [[ "$file" == *_test.cpp ]] && extra="testing identity community content ledger"
+  # Test files (and test-only headers, *_test.hpp, holding shared fixtures) may use the testing
+  # library and build fixtures through identity and community.
+  [[ "$file" == *_test.cpp || "$file" == *_test.hpp ]] && extra="testing identity community content ledger"
   while IFS= read -r inc; do
     target=$(echo "$inc" | sed -E 's/^#include "([^/"]+)\/.*/\1/')
     ok=0

@@ -118,6 +118,8 @@ struct Runtime {
         tiers(*db, clock),
         checkouts(*db, clock, communities, billing::CheckoutOptions{platform_fee_bps(config)}),
         books(*db, clock),
+        offers(*db, clock, communities, tiers),
+        codes(*db, clock, communities, tiers),
         i18n(load_i18n()),
         templates(embedded::templates(), i18n) {
     for (const auto& f : embedded::static_files()) {
@@ -127,7 +129,7 @@ struct Runtime {
     web_config.public_url = config.get_or("public-url", "");
     web_config.trust_proxy = config.flag("trust-proxy");
     web = std::make_unique<web::WebApp>(web::Services{*db, clock, identity, communities, posts, tiers, checkouts, books,
-                                                      templates, i18n, static_files, web_config});
+                                                      offers, codes, templates, i18n, static_files, web_config});
   }
 
   static render::I18n load_i18n() {
@@ -146,6 +148,8 @@ struct Runtime {
   billing::Tiers tiers;
   billing::Checkouts checkouts;
   billing::Books books;
+  billing::Offers offers;
+  billing::Codes codes;
   render::I18n i18n;
   render::TemplateRegistry templates;
   http::StaticFiles static_files;

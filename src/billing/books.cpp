@@ -145,10 +145,12 @@ Result<std::vector<DayRevenue>> Books::daily(UserId actor, std::string_view comm
 
 ledger::CheckReport check_books(db::Tx& tx) {
   ledger::CheckReport report;
-  // Every payment is booked, for its own community.
+  // Every payment is booked, for its own community (a zero payment, e.g. a 100% coupon, moves no
+  // money and books nothing).
   report_rows(tx, report,
               "SELECT y.public_id FROM payments y LEFT JOIN ledger_transactions t ON t.id = y.ledger_transaction_id "
-              "WHERE t.id IS NULL OR t.community_id IS NULL OR t.community_id <> y.community_id ORDER BY y.id",
+              "WHERE y.amount_minor <> 0 AND (t.id IS NULL OR t.community_id IS NULL OR t.community_id <> "
+              "y.community_id) ORDER BY y.id",
               "payment without its ledger booking");
   // The booking puts the amount on the provider's clearing account...
   report_rows(tx, report,

@@ -1,6 +1,7 @@
 #include "billing/checkout.hpp"
 
 #include "access/entitlements.hpp"
+#include "billing/offers.hpp"
 #include "identity/identity.hpp"
 #include "ledger/ledger.hpp"
 
@@ -10,10 +11,12 @@ namespace {
 constexpr std::string_view kCheckoutColumns =
     "k.id, k.public_id, k.user_id, k.community_id, c.slug, k.tier_id, k.post_id, "
     "COALESCE(t.name, p.title, ''), k.provider, k.status, k.amount_minor, k.currency, k.redirect_url, "
-    "k.created_at, k.completed_at, u.username";
+    "k.created_at, k.completed_at, u.username, k.coupon_id, COALESCE(o.code, ''), k.list_amount_minor, "
+    "k.renewal_amount_minor";
 constexpr std::string_view kCheckoutFrom =
     " FROM checkouts k JOIN communities c ON c.id = k.community_id JOIN users u ON u.id = k.user_id "
-    "LEFT JOIN tiers t ON t.id = k.tier_id LEFT JOIN posts p ON p.id = k.post_id";
+    "LEFT JOIN tiers t ON t.id = k.tier_id LEFT JOIN posts p ON p.id = k.post_id "
+    "LEFT JOIN coupons o ON o.id = k.coupon_id";
 
 Checkout checkout_from_row(const db::Row& r) {
   Checkout k;
@@ -32,6 +35,14 @@ Checkout checkout_from_row(const db::Row& r) {
   k.created_at = r.i64(13);
   k.completed_at = r.opt_i64(14);
   k.buyer_username = r.text(15);
+  k.coupon_id = r.opt_i64(16);
+  k.coupon_code = r.text(17);
+  k.list_amount = r.is_null(18) ? k.amount : Money::create(r.i64(18), r.text(11)).value();
+  if (!r.is_null(19)) {
+    k.renewal_amount = Money::create(r.i64(19), r.text(11)).value();
+  } else if (k.tier_id && r.is_null(18)) {
+    k.renewal_amount = k.amount;  // Checkouts from before coupons renew at their price.
+  }
   return k;
 }
 
@@ -134,14 +145,39 @@ Result<Checkout> Checkouts::start(UserId buyer, const CheckoutInput& input) {
         return conflict("billing.already_owned", "You already have this post.");
       }
     }
+    const Money list_amount = amount;
+    std::optional<Money> renewal_amount;
+    if (input.tier_id) {
+      renewal_amount = list_amount;
+    }
+    std::optional<int64_t> coupon_id;
+    if (!input.coupon.empty()) {
+      auto priced =
+          price_with_coupon(tx, community, input.tier_id, list_amount, input.tier_id.has_value(), input.coupon, now);
+      if (!priced) {
+        return std::move(priced).error();
+      }
+      coupon_id = priced->coupon_id;
+      amount = priced->amount;
+      renewal_amount = priced->renewal_amount;
+    }
     const std::string public_id = "co_" + identity::random_token().substr(0, 24);
     const std::string redirect_url = "/checkout/" + public_id;
-    tx.exec(
+    const int64_t checkout_id = *tx.scalar_i64(
         "INSERT INTO checkouts (public_id, user_id, community_id, tier_id, post_id, provider, status, amount_minor, "
-        "currency, redirect_url, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, "
-        "$10)",
+        "currency, redirect_url, created_at, updated_at, coupon_id, list_amount_minor, renewal_amount_minor) "
+        "VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $10, $11, $12, $13) RETURNING id",
         {public_id, buyer.value, community.value, input.tier_id, input.post_id, input.provider, amount.amount_minor(),
-         amount.currency(), redirect_url, now});
+         amount.currency(), redirect_url, now, coupon_id, list_amount.amount_minor(),
+         renewal_amount ? std::optional(renewal_amount->amount_minor()) : std::nullopt});
+    if (amount.amount_minor() == 0) {
+      // A 100% coupon: nothing to collect, so no provider is involved; completing here grants
+      // access and counts the redemption in this transaction, and books nothing.
+      auto done = complete(tx, checkout_id, "free_" + public_id);
+      if (!done) {
+        return std::move(done).error();
+      }
+    }
     return *load(tx, public_id);
   });
 }
@@ -201,6 +237,11 @@ Result<Payment> Checkouts::complete(db::Tx& tx, int64_t checkout_id, const std::
     }
     return conflict("billing.checkout_not_pending", "This checkout is no longer pending.");
   }
+  if (checkout.coupon_id) {
+    if (auto counted = claim_redemption(tx, *checkout.coupon_id); !counted) {
+      return counted.error();
+    }
+  }
   const int64_t amount = checkout.amount.amount_minor();
   const int64_t fee = fee_for(amount);
   const std::string& currency = checkout.amount.currency();
@@ -235,8 +276,8 @@ Result<Payment> Checkouts::complete(db::Tx& tx, int64_t checkout_id, const std::
           "RETURNING id",
           {checkout.community.value, checkout.user.value, *checkout.tier_id, now, end, checkout.provider});
       access::grant(tx,
-                    access::Grant{checkout.user, checkout.community, *checkout.tier_id, std::nullopt, amount > 0,
-                                  "membership", *membership_id, now, end},
+                    access::Grant{checkout.user, checkout.community, *checkout.tier_id, std::nullopt,
+                                  checkout.list_amount.amount_minor() > 0, "membership", *membership_id, now, end},
                     now);
       kind = "initial";
     }
@@ -256,6 +297,9 @@ Result<Payment> Checkouts::complete(db::Tx& tx, int64_t checkout_id, const std::
                   now);
   }
 
+  if (amount == 0) {
+    return *find_payment(tx, checkout.provider, provider_payment_id);  // A free checkout: nothing to book.
+  }
   // The books: the provider holds the money; the community earns it less the platform's fee.
   const auto clearing =
       ledger::ensure_account(tx,

@@ -23,6 +23,7 @@ struct CheckoutInput {
   std::optional<int64_t> tier_id;
   std::optional<int64_t> post_id;
   std::string provider;  // "manual" | "stripe"
+  std::string coupon;    // A coupon code of the item's community, or "".
 };
 
 struct Checkout {
@@ -41,6 +42,12 @@ struct Checkout {
   Millis created_at = 0;
   std::optional<Millis> completed_at;
   std::string buyer_username;
+  // Coupons (billing/offers.hpp): the price before the discount and of each later period
+  // (nullopt for posts). Without a coupon both equal `amount`.
+  std::optional<int64_t> coupon_id;
+  std::string coupon_code;
+  Money list_amount = Money::zero("CNY");
+  std::optional<Money> renewal_amount;
 };
 
 struct Payment {
@@ -83,7 +90,9 @@ class Checkouts {
 
   // Errors: billing.item_required, billing.unknown_provider, billing.provider_unavailable,
   // billing.tier_not_found (archived tiers are not sold), billing.free_tier (join instead),
-  // billing.not_for_sale, billing.already_owned, content.post_not_found.
+  // billing.not_for_sale, billing.already_owned, content.post_not_found, and the coupon errors
+  // of price_with_coupon() (billing/offers.hpp). A coupon that brings the amount to zero
+  // completes the checkout at once, whatever the provider: nothing to pay, nothing booked.
   Result<Checkout> start(UserId buyer, const CheckoutInput& input);
   // The buyer, or the community's owners and admins.
   Result<Checkout> find(UserId viewer, std::string_view public_id);
@@ -98,6 +107,9 @@ class Checkouts {
 
   // Completes a pending checkout inside `tx` for every provider (see the header comment).
   // Idempotent on (provider, provider_payment_id): a repeat returns the recorded payment.
+  // A checkout with a coupon counts one redemption here; when the coupon's max_redemptions
+  // is already reached (another checkout completed first) it fails with
+  // billing.coupon_exhausted and the checkout stays pending.
   Result<Payment> complete(db::Tx& tx, int64_t checkout_id, const std::string& provider_payment_id);
 
   int64_t fee_for(int64_t amount_minor) const { return amount_minor * options_.platform_fee_bps / 10'000; }

@@ -152,6 +152,17 @@ Result<User> Identity::insert_user(db::Tx& tx, const SignupInput& input, const s
   return User{UserId(*id), input.email, input.username, display_name, "", now};
 }
 
+RecentFailures recent_failures(db::Tx& tx, std::string_view key, Millis since) {
+  auto row = tx.one("SELECT COUNT(*), COALESCE(MIN(at), 0) FROM login_failures WHERE throttle_key = $1 AND at > $2",
+                    {std::string(key), since});
+  return row ? RecentFailures{row->row().i64(0), row->row().i64(1)} : RecentFailures{};
+}
+
+void record_failure(db::Tx& tx, std::string_view key, Millis now, Millis forget_before) {
+  tx.exec("INSERT INTO login_failures (throttle_key, at) VALUES ($1, $2)", {std::string(key), now});
+  tx.exec("DELETE FROM login_failures WHERE at < $1", {forget_before});
+}
+
 Status Identity::check_throttle(db::Tx& tx, const std::string& key, int limit, Millis now) {
   const Millis since = now - options_.failure_window_ms;
   auto row = tx.one("SELECT COUNT(*), MIN(at) FROM login_failures WHERE throttle_key = $1 AND at > $2", {key, since});

@@ -110,6 +110,16 @@ class Identity {
   Options options_;
 };
 
+// Failed attempts at anything guessable (logins, redeem codes), counted per key ("redeem:user:7")
+// in the login_failures table. The count of failures after `since`, and the oldest of them.
+struct RecentFailures {
+  int64_t count = 0;
+  Millis oldest = 0;
+};
+RecentFailures recent_failures(db::Tx& tx, std::string_view key, Millis since);
+// Records one failure at `now`; rows older than `forget_before` (of every key) are dropped.
+void record_failure(db::Tx& tx, std::string_view key, Millis now, Millis forget_before);
+
 // Random URL-safe token of 256 bits, and the stored form of a token.
 std::string random_token();
 std::string token_hash(std::string_view token);

@@ -1,4 +1,6 @@
 // Doors for what a community sells: tiers (API and the pricing page).
+#include <algorithm>
+
 #include "core/text.hpp"
 #include "web/errors.hpp"
 #include "web/json.hpp"
@@ -67,6 +69,7 @@ void register_billing_routes(WebApp& app) {
   app.route(Door::Api, "POST", "/api/v1/checkout", Auth::Required, [&s](Context& ctx) {
     auto in = json_body(ctx);
     billing::CheckoutInput input{in.integer("tier_id"), in.integer("post_id"), in.str("provider").value_or("")};
+    input.coupon = in.str("coupon").value_or("");
     check(in);
     auto checkout = take(s.checkouts.start(ctx.user->id, input));
     return json_response(201, {{"checkout", checkout_json(checkout)}});
@@ -118,6 +121,7 @@ void register_billing_routes(WebApp& app) {
       input.post_id = std::atoll(post.c_str());
     }
     input.provider = form.get("provider").empty() ? "manual" : form.get("provider");
+    input.coupon = text::trim(form.get("coupon"));
     auto checkout = take(s.checkouts.start(ctx.user->id, input));
     return http::Response::redirect(checkout.redirect_url);
   });
@@ -188,6 +192,7 @@ void register_billing_routes(WebApp& app) {
     auto tiers = take(s.tiers.list(community->slug, manage));
     render::Data data;
     data.set("community", community_data(*community));
+    const auto no_trial = ctx.user ? s.offers.trial_tiers_used(ctx.user->id, community->id) : std::vector<int64_t>{};
     render::Data list{render::Data::type::list};
     for (const auto& t : tiers) {
       render::Data d;
@@ -202,6 +207,9 @@ void register_billing_routes(WebApp& app) {
       d.set("archived", t.archived);
       if (t.trial_days > 0) {
         d.set("trial", s.i18n.format(ctx.lang, "pricing.trial", {{"n", std::to_string(t.trial_days)}}));
+        d.set("start_trial", s.i18n.format(ctx.lang, "pricing.start_trial", {{"n", std::to_string(t.trial_days)}}));
+        d.set("can_trial",
+              !t.free() && !t.archived && std::find(no_trial.begin(), no_trial.end(), t.id) == no_trial.end());
       }
       list.push_back(d);
     }
@@ -222,6 +230,7 @@ void register_billing_routes(WebApp& app) {
       }
       data.set("has_pending", !pending.is_empty_list());
       data.set("pending", pending);
+      add_offer_admin_data(ctx, s, *community, tiers, data);
     }
     data.set("values", values);
     if (error) {

@@ -185,6 +185,10 @@ boost::json::object checkout_json(const billing::Checkout& k) {
       {"buyer", k.buyer_username},
       {"created_at", format_rfc3339(k.created_at)},
       {"completed_at", optional_time(k.completed_at)},
+      {"coupon", k.coupon_code.empty() ? boost::json::value(nullptr) : boost::json::value(k.coupon_code)},
+      {"list_amount", money_json(k.list_amount)},
+      {"renewal_amount",
+       k.renewal_amount ? boost::json::value(money_json(*k.renewal_amount)) : boost::json::value(nullptr)},
   };
 }
 

@@ -13,6 +13,10 @@ void register_community_routes(WebApp& app);
 void register_content_routes(WebApp& app);
 void register_billing_routes(WebApp& app);
 void register_books_routes(WebApp& app);
+void register_offer_routes(WebApp& app);
+// The pricing page's admin section for coupons and code batches (offer_routes.cpp).
+void add_offer_admin_data(Context& ctx, const Services& s, const community::Community& community,
+                          const std::vector<billing::Tier>& tiers, render::Data& data);
 void register_page_routes(WebApp& app);
 
 // Session cookie helpers shared by the identity API and pages.

@@ -51,6 +51,7 @@ WebApp::WebApp(Services services) : services_(std::move(services)), page_cache_(
   register_content_routes(*this);
   register_billing_routes(*this);
   register_books_routes(*this);
+  register_offer_routes(*this);
   register_page_routes(*this);
 }
 

@@ -12,6 +12,8 @@
 
 #include "billing/books.hpp"
 #include "billing/checkout.hpp"
+#include "billing/codes.hpp"
+#include "billing/offers.hpp"
 #include "billing/tiers.hpp"
 #include "community/community.hpp"
 #include "content/content.hpp"
@@ -40,6 +42,8 @@ struct Services {
   billing::Tiers& tiers;
   billing::Checkouts& checkouts;
   billing::Books& books;
+  billing::Offers& offers;
+  billing::Codes& codes;
   const render::TemplateRegistry& templates;
   const render::I18n& i18n;
   http::StaticFiles& static_files;

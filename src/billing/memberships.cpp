@@ -1,0 +1,59 @@
+#include "billing/memberships.hpp"
+
+#include "access/entitlements.hpp"
+
+namespace gh::billing {
+
+int64_t start_or_extend_membership(db::Tx& tx, const MembershipGrant& grant, Millis now) {
+  auto current = tx.one(
+      "SELECT id, current_period_end FROM memberships WHERE user_id = $1 AND tier_id = $2 AND status = 'active' "
+      "ORDER BY id DESC LIMIT 1",
+      {grant.user.value, grant.tier.id});
+  if (current && (current->row().is_null(1) || current->row().i64(1) > now)) {
+    const int64_t id = current->row().i64(0);
+    if (current->row().is_null(1)) {
+      return id;  // Lifetime already: nothing to add.
+    }
+    const auto end = period_end(grant.tier, current->row().i64(1));
+    tx.exec("UPDATE memberships SET current_period_end = $1, updated_at = $2 WHERE id = $3", {end, now, id});
+    access::extend(tx, "membership", id, end);
+    return id;
+  }
+  const int64_t id = *tx.scalar_i64(
+      "INSERT INTO memberships (community_id, user_id, tier_id, status, current_period_start, current_period_end, "
+      "provider, created_at, updated_at) VALUES ($1, $2, $3, 'active', $4, $5, $6, $4, $4) RETURNING id",
+      {grant.community.value, grant.user.value, grant.tier.id, now, grant.ends_at, grant.provider});
+  access::grant(tx,
+                access::Grant{grant.user, grant.community, grant.tier.id, std::nullopt, !grant.tier.free(),
+                              "membership", id, now, grant.ends_at},
+                now);
+  return id;
+}
+
+std::optional<Membership> load_membership(db::Tx& tx, int64_t membership_id, Millis now) {
+  auto row = tx.one(
+      "SELECT m.id, m.community_id, c.slug, c.name, m.tier_id, t.name, m.status, m.current_period_end, m.created_at "
+      "FROM memberships m JOIN communities c ON c.id = m.community_id JOIN tiers t ON t.id = m.tier_id "
+      "WHERE m.id = $1",
+      {membership_id});
+  if (!row) {
+    return std::nullopt;
+  }
+  const auto& r = row->row();
+  Membership m;
+  m.id = r.i64(0);
+  m.community = CommunityId(r.i64(1));
+  m.community_slug = r.text(2);
+  m.community_name = r.text(3);
+  m.tier_id = r.i64(4);
+  m.tier_name = r.text(5);
+  m.status = r.text(6);
+  m.current_period_end = r.opt_i64(7);
+  if (m.status == "active" && m.current_period_end && *m.current_period_end <= now) {
+    m.status = "expired";
+  }
+  m.created_at = r.i64(8);
+  return m;
+}
+
+}  // namespace gh::billing
