@@ -91,7 +91,7 @@ Result<Checkout> Checkouts::start(UserId buyer, const CheckoutInput& input) {
   if (input.provider != "manual" && input.provider != "stripe") {
     return invalid("billing.unknown_provider", "Providers are stripe and manual.", "provider");
   }
-  if (input.provider == "stripe") {
+  if (input.provider == "stripe" && !stripe_enabled()) {
     return Error{ErrorKind::Unavailable,
                  "billing.provider_unavailable",
                  "Card payments are not configured yet.",
@@ -99,7 +99,7 @@ Result<Checkout> Checkouts::start(UserId buyer, const CheckoutInput& input) {
                  0};
   }
   const Millis now = clock_.now_ms();
-  return db_.write([&](db::Tx& tx) -> Result<Checkout> {
+  auto started = db_.write([&](db::Tx& tx) -> Result<Checkout> {
     CommunityId community;
     Money amount = Money::zero("CNY");
     if (input.tier_id) {
@@ -144,6 +144,11 @@ Result<Checkout> Checkouts::start(UserId buyer, const CheckoutInput& input) {
          amount.currency(), redirect_url, now});
     return *load(tx, public_id);
   });
+  // The provider call runs after the commit: no transaction is held across the network.
+  if (!started || input.provider != "stripe") {
+    return started;
+  }
+  return open_stripe_session(*started, input.return_url_base);
 }
 
 Result<Checkout> Checkouts::find(UserId viewer, std::string_view public_id) {
@@ -335,7 +340,7 @@ std::vector<Membership> Checkouts::memberships_of(UserId user) {
       m.status = r.text(6);
       // Status is stored; expiry is decided by time, so an active membership past its end reads as expired.
       m.current_period_end = r.opt_i64(7);
-      if (m.status == "active" && m.current_period_end && *m.current_period_end <= clock_.now_ms()) {
+      if ((m.status == "active" || m.status == "past_due") && m.current_period_end && *m.current_period_end <= clock_.now_ms()) {
         m.status = "expired";
       }
       m.created_at = r.i64(8);
@@ -343,6 +348,47 @@ std::vector<Membership> Checkouts::memberships_of(UserId user) {
     }
     return out;
   });
+}
+
+Result<Checkout> Checkouts::cancel(UserId viewer, std::string_view public_id) {
+  return db_.write([&](db::Tx& tx) -> Result<Checkout> {
+    auto checkout = load(tx, public_id);
+    if (!checkout || checkout->user != viewer) {
+      return not_found("billing.checkout_not_found", "No such checkout.");
+    }
+    tx.exec("UPDATE checkouts SET status = 'canceled', updated_at = $1 WHERE id = $2 AND status = 'pending'",
+            {clock_.now_ms(), checkout->id});
+    return *load(tx, public_id);
+  });
+}
+
+std::optional<Payment> Checkouts::payment_by_public_id(db::Tx& tx, std::string_view public_id) {
+  if (public_id.size() > 80) {
+    return std::nullopt;
+  }
+  auto row = tx.one(std::string("SELECT ") + std::string(kPaymentColumns) +
+                        " FROM payments y JOIN communities c ON c.id = y.community_id WHERE y.public_id = $1",
+                    {std::string(public_id)});
+  return row ? std::optional(payment_from_row(row->row())) : std::nullopt;
+}
+
+std::optional<Payment> Checkouts::payment_by_id(db::Tx& tx, int64_t id) {
+  auto row = tx.one(std::string("SELECT ") + std::string(kPaymentColumns) +
+                        " FROM payments y JOIN communities c ON c.id = y.community_id WHERE y.id = $1",
+                    {id});
+  return row ? std::optional(payment_from_row(row->row())) : std::nullopt;
+}
+
+std::vector<std::pair<Payment, std::string>> Checkouts::community_payments(db::Tx& tx, CommunityId community,
+                                                                           int limit) {
+  std::vector<std::pair<Payment, std::string>> out;
+  for (auto r : tx.exec(std::string("SELECT ") + std::string(kPaymentColumns) +
+                            ", u.username FROM payments y JOIN communities c ON c.id = y.community_id "
+                            "JOIN users u ON u.id = y.user_id WHERE y.community_id = $1 ORDER BY y.id DESC LIMIT $2",
+                        {community.value, static_cast<int64_t>(limit)})) {
+    out.emplace_back(payment_from_row(r), r.text(15));
+  }
+  return out;
 }
 
 }  // namespace gh::billing

@@ -11,6 +11,8 @@
 #include <string>
 
 #include "billing/checkout.hpp"
+#include "billing/refunds.hpp"
+#include "billing/stripe_events.hpp"
 #include "billing/tiers.hpp"
 #include "community/community.hpp"
 #include "content/content.hpp"
@@ -38,6 +40,8 @@ struct Services {
   content::Posts& posts;
   billing::Tiers& tiers;
   billing::Checkouts& checkouts;
+  billing::Refunds& refunds;
+  billing::StripeEvents& stripe_events;
   const render::TemplateRegistry& templates;
   const render::I18n& i18n;
   http::StaticFiles& static_files;
