@@ -18,9 +18,18 @@ std::string env_name(const std::string& key) {
   return out;
 }
 
-constexpr const char* kKnownKeys[] = {"listen",           "database",   "threads", "public-url",      "trust-proxy",
-                                      "default-currency", "access-log", "config",  "platform-fee-bps",
-                                      "stripe-api-base",  "stripe-secret-key",     "stripe-webhook-secret",
+constexpr const char* kKnownKeys[] = {"listen",
+                                      "database",
+                                      "threads",
+                                      "public-url",
+                                      "trust-proxy",
+                                      "default-currency",
+                                      "access-log",
+                                      "config",
+                                      "platform-fee-bps",
+                                      "stripe-api-base",
+                                      "stripe-secret-key",
+                                      "stripe-webhook-secret",
                                       "refund-window-hours"};
 
 }  // namespace

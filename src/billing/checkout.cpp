@@ -340,7 +340,8 @@ std::vector<Membership> Checkouts::memberships_of(UserId user) {
       m.status = r.text(6);
       // Status is stored; expiry is decided by time, so an active membership past its end reads as expired.
       m.current_period_end = r.opt_i64(7);
-      if ((m.status == "active" || m.status == "past_due") && m.current_period_end && *m.current_period_end <= clock_.now_ms()) {
+      if ((m.status == "active" || m.status == "past_due") && m.current_period_end &&
+          *m.current_period_end <= clock_.now_ms()) {
         m.status = "expired";
       }
       m.created_at = r.i64(8);

@@ -76,7 +76,7 @@ struct Membership {
 };
 
 struct CheckoutOptions {
-  int64_t platform_fee_bps = 500;  // 5%: the platform's share of each payment, rounded down.
+  int64_t platform_fee_bps = 500;        // 5%: the platform's share of each payment, rounded down.
   const StripeClient* stripe = nullptr;  // Provider "stripe" is unavailable without a configured client.
 };
 
@@ -114,8 +114,7 @@ class Checkouts {
   static std::optional<Payment> payment_by_public_id(db::Tx& tx, std::string_view public_id);
   static std::optional<Payment> payment_by_id(db::Tx& tx, int64_t id);
   // The community's latest payments with their buyers' usernames, newest first.
-  static std::vector<std::pair<Payment, std::string>> community_payments(db::Tx& tx, CommunityId community,
-                                                                         int limit);
+  static std::vector<std::pair<Payment, std::string>> community_payments(db::Tx& tx, CommunityId community, int limit);
   std::optional<Checkout> load(db::Tx& tx, std::string_view public_id);
 
  private:

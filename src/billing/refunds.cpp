@@ -33,9 +33,9 @@ Result<Payment> Refunds::refund(UserId actor, std::string_view payment_public_id
         return not_found("billing.payment_not_found", "No such payment.");
       }
       if (payment->status == "succeeded" && !buyer_may_refund(*payment)) {
-        return forbidden("billing.refund_window_closed",
-                         "The refund window of " + std::to_string(options_.window_hours) +
-                             " hours has passed: ask the community's owner.");
+        return forbidden("billing.refund_window_closed", "The refund window of " +
+                                                             std::to_string(options_.window_hours) +
+                                                             " hours has passed: ask the community's owner.");
       }
     }
     Plan p{*payment, "", "", ""};
@@ -43,8 +43,8 @@ Result<Payment> Refunds::refund(UserId actor, std::string_view payment_public_id
     p.payment_intent = ids->row().text(0);
     p.charge = ids->row().text(1);
     if (payment->membership_id) {
-      auto m = tx.one("SELECT provider_subscription_id, status FROM memberships WHERE id = $1",
-                      {*payment->membership_id});
+      auto m =
+          tx.one("SELECT provider_subscription_id, status FROM memberships WHERE id = $1", {*payment->membership_id});
       if (m && m->row().text(1) != "canceled" && m->row().text(1) != "refunded") {
         p.subscription = m->row().text(0);
       }
@@ -61,8 +61,7 @@ Result<Payment> Refunds::refund(UserId actor, std::string_view payment_public_id
   // Idempotency keys make a retry (or a concurrent twin) the same refund at Stripe.
   if (plan->payment.provider == "stripe") {
     if (options_.stripe == nullptr || !options_.stripe->configured()) {
-      return Error{ErrorKind::Unavailable, "billing.provider_unavailable", "Card payments are not configured.", {},
-                   0};
+      return Error{ErrorKind::Unavailable, "billing.provider_unavailable", "Card payments are not configured.", {}, 0};
     }
     FormFields form;
     if (!plan->payment_intent.empty()) {

@@ -182,8 +182,7 @@ Status verify_stripe_signature(std::string_view header, std::string_view payload
   if (!timestamp || signatures.empty()) {
     return invalid("billing.webhook_signature_invalid", "The Stripe-Signature header has no timestamp or v1 entry.");
   }
-  const std::string expected =
-      hmac_sha256_hex(secret, std::to_string(*timestamp) + "." + std::string(payload));
+  const std::string expected = hmac_sha256_hex(secret, std::to_string(*timestamp) + "." + std::string(payload));
   bool match = false;
   for (auto candidate : signatures) {
     // Compare every candidate fully (no early exit) in constant time per candidate.

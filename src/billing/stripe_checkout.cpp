@@ -42,13 +42,17 @@ Result<Checkout> Checkouts::open_stripe_session(const Checkout& checkout, const 
   const auto* url = session ? session->if_contains("url") : nullptr;
   if (!session || !id || !id->is_string() || !url || !url->is_string()) {
     // Nothing half-written: the pending checkout that no session backs is removed again.
-    db_.write([&](db::Tx& tx) { tx.exec("DELETE FROM checkouts WHERE id = $1 AND status = 'pending'", {checkout.id}); });
+    db_.write(
+        [&](db::Tx& tx) { tx.exec("DELETE FROM checkouts WHERE id = $1 AND status = 'pending'", {checkout.id}); });
     if (!session) {
       return std::move(session).error();
     }
     spdlog::warn("stripe: checkout session without id or url for {}", checkout.public_id);
-    return Error{ErrorKind::BadGateway, "billing.provider_error",
-                 "The payment provider gave an unreadable answer; nothing was changed.", {}, 0};
+    return Error{ErrorKind::BadGateway,
+                 "billing.provider_error",
+                 "The payment provider gave an unreadable answer; nothing was changed.",
+                 {},
+                 0};
   }
   return db_.write([&](db::Tx& tx) -> Result<Checkout> {
     tx.exec("UPDATE checkouts SET provider_session_id = $1, redirect_url = $2, updated_at = $3 WHERE id = $4",

@@ -156,8 +156,8 @@ Status StripeEvents::handle(std::string_view payload, std::string_view signature
         membership_id = payment->membership_id;
       } else if (payment.error().code == "billing.checkout_not_pending") {
         // Booked by the twin event (session completion vs. the first invoice) under its key.
-        auto row = tx.one("SELECT id, membership_id FROM payments WHERE checkout_id = $1 ORDER BY id LIMIT 1",
-                          {checkout->id});
+        auto row =
+            tx.one("SELECT id, membership_id FROM payments WHERE checkout_id = $1 ORDER BY id LIMIT 1", {checkout->id});
         if (!row) {
           spdlog::warn("stripe: event {} pays checkout {} which is {}", event_id, public_id, checkout->status);
           return {};
@@ -201,8 +201,8 @@ Status StripeEvents::handle(std::string_view payload, std::string_view signature
       const auto subscription = invoice_subscription(object);
       const auto payment_intent = text_at(object, {"payment_intent"});
       const auto charge = text_at(object, {"charge"});
-      if (auto existing = tx.one("SELECT id FROM payments WHERE provider = 'stripe' AND provider_payment_id = $1",
-                                 {invoice_id})) {
+      if (auto existing =
+              tx.one("SELECT id FROM payments WHERE provider = 'stripe' AND provider_payment_id = $1", {invoice_id})) {
         attach_charge(tx, existing->row().i64(0), payment_intent, charge);
         return {};
       }
@@ -219,7 +219,8 @@ Status StripeEvents::handle(std::string_view payload, std::string_view signature
                      membership->status);
         return {};
       }
-      auto tier_row = tx.one("SELECT billing_interval, term_days, name FROM tiers WHERE id = $1", {membership->tier_id});
+      auto tier_row =
+          tx.one("SELECT billing_interval, term_days, name FROM tiers WHERE id = $1", {membership->tier_id});
       Tier tier;
       tier.interval = tier_row->row().text(0);
       tier.term_days = tier_row->row().opt_i64(1);
@@ -249,7 +250,8 @@ Status StripeEvents::handle(std::string_view payload, std::string_view signature
           {public_id, membership->user.value, membership->community.value, membership->id, amount, fee, currency,
            invoice_id, now, payment_intent, charge});
       const auto clearing = ledger::ensure_account(tx, ledger::processor_clearing("stripe", currency), clock_);
-      const auto revenue = ledger::ensure_account(tx, ledger::community_revenue(membership->community, currency), clock_);
+      const auto revenue =
+          ledger::ensure_account(tx, ledger::community_revenue(membership->community, currency), clock_);
       if (!clearing || !revenue) {
         return !clearing ? clearing.error() : revenue.error();
       }

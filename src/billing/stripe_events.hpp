@@ -30,8 +30,7 @@ namespace gh::billing {
 
 class StripeEvents {
  public:
-  StripeEvents(db::Database& db, const Clock& clock, Checkouts& checkouts, Refunds& refunds,
-               std::string webhook_secret)
+  StripeEvents(db::Database& db, const Clock& clock, Checkouts& checkouts, Refunds& refunds, std::string webhook_secret)
       : db_(db), clock_(clock), checkouts_(checkouts), refunds_(refunds), secret_(std::move(webhook_secret)) {}
 
   // Errors: billing.webhooks_unavailable (no secret configured), the signature errors of

@@ -39,9 +39,9 @@ class StripeEventsTest : public ::testing::Test {
     club = communities.create(owner, {"club", "Club", "", "", "", true})->id;
     monthly =
         tiers.create(owner, "club", {"Monthly", "", Money::create(9900, "CNY").value(), "month", std::nullopt, 0})->id;
-    lifetime = tiers.create(owner, "club", {"Forever", "", Money::create(50000, "CNY").value(), "lifetime",
-                                            std::nullopt, 0})
-                   ->id;
+    lifetime =
+        tiers.create(owner, "club", {"Forever", "", Money::create(50000, "CNY").value(), "lifetime", std::nullopt, 0})
+            ->id;
   }
 
   UserId user(const std::string& name) {
@@ -70,8 +70,11 @@ class StripeEventsTest : public ::testing::Test {
 
   json::object session(const std::string& checkout, const std::string& status = "paid", const std::string& invoice = "",
                        const std::string& subscription = "") {
-    json::object o{{"id", "cs_" + checkout},   {"object", "checkout.session"}, {"client_reference_id", checkout},
-                   {"payment_status", status}, {"metadata", {{"checkout_id", checkout}}}};
+    json::object o{{"id", "cs_" + checkout},
+                   {"object", "checkout.session"},
+                   {"client_reference_id", checkout},
+                   {"payment_status", status},
+                   {"metadata", {{"checkout_id", checkout}}}};
     if (invoice.empty()) {
       o["payment_intent"] = "pi_" + checkout;
     } else {
@@ -192,8 +195,11 @@ TEST_F(StripeEventsTest, FailedPaymentsAndCancellationsKeepAccessUntilThePeriodE
 TEST_F(StripeEventsTest, RefundsMadeAtStripeAreBookedOnce) {
   const auto checkout = stripe_checkout(buyer, lifetime);
   ASSERT_TRUE(send("checkout.session.completed", session(checkout)));
-  const json::object charge{{"id", "ch_1"}, {"object", "charge"}, {"payment_intent", "pi_" + checkout},
-                            {"refunded", true}, {"amount_refunded", 50000}};
+  const json::object charge{{"id", "ch_1"},
+                            {"object", "charge"},
+                            {"payment_intent", "pi_" + checkout},
+                            {"refunded", true},
+                            {"amount_refunded", 50000}};
   ASSERT_TRUE(send("charge.refunded", charge));
   ASSERT_TRUE(send("charge.refunded", charge));
   auto payments = checkouts.payments_of(buyer);

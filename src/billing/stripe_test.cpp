@@ -10,7 +10,9 @@ constexpr std::string_view kBody = R"({"id":"evt_1","type":"checkout.session.com
 constexpr int64_t kT = 1'790'000'000;  // Unix seconds.
 constexpr Millis kNow = kT * 1000;
 
-std::string code_of(const Status& s) { return s ? std::string() : s.error().code; }
+std::string code_of(const Status& s) {
+  return s ? std::string() : s.error().code;
+}
 
 TEST(StripeSignature, AcceptsAValidSignature) {
   EXPECT_TRUE(verify_stripe_signature(stripe_signature_header(kBody, kSecret, kT), kBody, kSecret, kNow));
@@ -40,9 +42,9 @@ TEST(StripeSignature, FiveMinutesEitherWay) {
   const Millis five = 5 * 60 * 1000;
   EXPECT_TRUE(verify_stripe_signature(stripe_signature_header(kBody, kSecret, kT), kBody, kSecret, kNow + five));
   EXPECT_TRUE(verify_stripe_signature(stripe_signature_header(kBody, kSecret, kT), kBody, kSecret, kNow - five));
-  EXPECT_EQ(code_of(verify_stripe_signature(stripe_signature_header(kBody, kSecret, kT), kBody, kSecret,
-                                            kNow + five + 1000)),
-            "billing.webhook_timestamp_out_of_range");
+  EXPECT_EQ(
+      code_of(verify_stripe_signature(stripe_signature_header(kBody, kSecret, kT), kBody, kSecret, kNow + five + 1000)),
+      "billing.webhook_timestamp_out_of_range");
   EXPECT_EQ(code_of(verify_stripe_signature(stripe_signature_header(kBody, kSecret, kT + 301), kBody, kSecret, kNow)),
             "billing.webhook_timestamp_out_of_range");
 }
@@ -52,9 +54,9 @@ TEST(StripeSignature, MissingOrGarbledHeaders) {
   EXPECT_EQ(code_of(verify_stripe_signature("   ", kBody, kSecret, kNow)), "billing.webhook_signature_missing");
   const auto good = stripe_signature_header(kBody, kSecret, kT);
   const auto v1 = good.substr(good.find("v1=") + 3);
-  for (const std::string& header : {std::string("garbage"), "t=,v1=" + v1, "v1=" + v1, "t=" + std::to_string(kT),
-                                   "t=12x4,v1=" + v1, "t=" + std::to_string(kT) + ",v1=",
-                                   "t=" + std::to_string(kT) + ",v1=" + v1.substr(1), std::string(",,,=,=")}) {
+  for (const std::string& header :
+       {std::string("garbage"), "t=,v1=" + v1, "v1=" + v1, "t=" + std::to_string(kT), "t=12x4,v1=" + v1,
+        "t=" + std::to_string(kT) + ",v1=", "t=" + std::to_string(kT) + ",v1=" + v1.substr(1), std::string(",,,=,=")}) {
     EXPECT_EQ(code_of(verify_stripe_signature(header, kBody, kSecret, kNow)), "billing.webhook_signature_invalid")
         << header;
   }
@@ -62,7 +64,9 @@ TEST(StripeSignature, MissingOrGarbledHeaders) {
   EXPECT_FALSE(verify_stripe_signature(good, kBody, "", kNow));
 }
 
-TEST(StripeCurrency, Lowercase) { EXPECT_EQ(stripe_currency("CNY"), "cny"); }
+TEST(StripeCurrency, Lowercase) {
+  EXPECT_EQ(stripe_currency("CNY"), "cny");
+}
 
 }  // namespace
 }  // namespace gh::billing

@@ -28,7 +28,8 @@ render::Data return_data(const billing::Checkout& checkout) {
 std::string public_base(const Context& ctx, const Services& services) {
   std::string base = services.config.public_url;
   if (base.empty()) {
-    base = std::string(ctx.secure ? "https://" : "http://") + std::string(ctx.request.header("Host").value_or("localhost"));
+    base = std::string(ctx.secure ? "https://" : "http://") +
+           std::string(ctx.request.header("Host").value_or("localhost"));
   }
   while (!base.empty() && base.back() == '/') {
     base.pop_back();
@@ -60,9 +61,9 @@ void register_refund_routes(WebApp& app) {
     data.set("completed", completed);
     data.set("confirming", confirming);
     data.set("canceled", !completed && !confirming);
-    return render_page(ctx, s, kTemplateReturn, data,
-                       PageMeta{s.i18n.t(ctx.lang, "checkout.title"), "", 200,
-                                confirming ? kConfirmingRefreshSeconds : 0});
+    return render_page(
+        ctx, s, kTemplateReturn, data,
+        PageMeta{s.i18n.t(ctx.lang, "checkout.title"), "", 200, confirming ? kConfirmingRefreshSeconds : 0});
   });
 
   // Stripe's cancel URL is a plain link (GET): it only ever moves the viewer's own pending
