@@ -196,6 +196,15 @@ Status StripeEvents::handle(std::string_view payload, std::string_view signature
       return complete(public_id, key, text_at(object, {"payment_intent"}), "", text_at(object, {"subscription"}));
     }
 
+    if (type == "checkout.session.expired") {
+      // The buyer never paid within the session's lifetime: the checkout will not complete.
+      tx.exec(
+          "UPDATE checkouts SET status = 'expired', updated_at = $1 WHERE public_id = $2 AND provider = 'stripe' AND "
+          "status = 'pending'",
+          {now, text_at(object, {"client_reference_id"})});
+      return {};
+    }
+
     if (type == "invoice.paid") {
       const auto invoice_id = text_at(object, {"id"});
       const auto subscription = invoice_subscription(object);
@@ -224,6 +233,27 @@ Status StripeEvents::handle(std::string_view payload, std::string_view signature
       Tier tier;
       tier.interval = tier_row->row().text(0);
       tier.term_days = tier_row->row().opt_i64(1);
+      const int64_t amount = integer_at(object, "amount_paid");
+      const auto currency = upper(text_at(object, {"currency"}));
+      auto money = Money::create(std::max<int64_t>(amount, 0), currency);
+      if (!money) {
+        return std::move(money).error();
+      }
+      const int64_t fee = checkouts_.fee_for(amount);
+      const std::string public_id = "py_" + identity::random_token().substr(0, 24);
+      // The invoice's payment first: a concurrent twin delivery of the same invoice (another
+      // event id) meets the unique key here and changes nothing.
+      const auto inserted = tx.scalar_i64(
+          "INSERT INTO payments (public_id, user_id, community_id, membership_id, kind, amount_minor, fee_minor, "
+          "currency, provider, provider_payment_id, status, created_at, provider_payment_intent, provider_charge) "
+          "VALUES ($1, $2, $3, $4, 'renewal', $5, $6, $7, 'stripe', $8, 'succeeded', $9, $10, $11) "
+          "ON CONFLICT (provider, provider_payment_id) DO NOTHING RETURNING id",
+          {public_id, membership->user.value, membership->community.value, membership->id, amount, fee, currency,
+           invoice_id, now, payment_intent, charge});
+      if (!inserted) {
+        return {};
+      }
+      const int64_t payment_id = *inserted;
       // Renewals extend from the current end (paying early loses nothing; a late payment
       // after a lapse starts from now).
       const Millis from = membership->period_end ? std::max(*membership->period_end, now) : now;
@@ -232,23 +262,9 @@ Status StripeEvents::handle(std::string_view payload, std::string_view signature
               {end, now, membership->id});
       access::extend(tx, "membership", membership->id, end);
 
-      const int64_t amount = integer_at(object, "amount_paid");
-      const auto currency = upper(text_at(object, {"currency"}));
       if (amount <= 0) {
-        return {};
+        return {};  // Nothing to book (a zero invoice still renews).
       }
-      auto money = Money::create(amount, currency);
-      if (!money) {
-        return std::move(money).error();
-      }
-      const int64_t fee = checkouts_.fee_for(amount);
-      const std::string public_id = "py_" + identity::random_token().substr(0, 24);
-      const int64_t payment_id = *tx.scalar_i64(
-          "INSERT INTO payments (public_id, user_id, community_id, membership_id, kind, amount_minor, fee_minor, "
-          "currency, provider, provider_payment_id, status, created_at, provider_payment_intent, provider_charge) "
-          "VALUES ($1, $2, $3, $4, 'renewal', $5, $6, $7, 'stripe', $8, 'succeeded', $9, $10, $11) RETURNING id",
-          {public_id, membership->user.value, membership->community.value, membership->id, amount, fee, currency,
-           invoice_id, now, payment_intent, charge});
       const auto clearing = ledger::ensure_account(tx, ledger::processor_clearing("stripe", currency), clock_);
       const auto revenue =
           ledger::ensure_account(tx, ledger::community_revenue(membership->community, currency), clock_);

@@ -7,6 +7,7 @@
 //
 //   checkout.session.completed (and .async_payment_succeeded), payment_status "paid":
 //       Checkouts::complete(); "unpaid" waits for the async event.
+//   checkout.session.expired: a pending checkout becomes expired.
 //   invoice.paid: billing_reason subscription_create is the session's own money: it completes
 //       the same checkout (whichever of the two events comes first books; the checkout claim
 //       and the payment's unique provider id stop the other). Any other reason is a renewal:

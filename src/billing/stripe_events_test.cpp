@@ -134,6 +134,12 @@ TEST_F(StripeEventsTest, UnpaidSessionsWaitForTheAsyncPayment) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM payments"), 1);
 }
 
+TEST_F(StripeEventsTest, ExpiredSessionsExpireTheirCheckout) {
+  const auto checkout = stripe_checkout(buyer, lifetime);
+  ASSERT_TRUE(send("checkout.session.expired", session(checkout, "unpaid")));
+  EXPECT_EQ(checkouts.find(buyer, checkout)->status, "expired");
+}
+
 TEST_F(StripeEventsTest, FirstInvoiceAndSessionAreTheSameMoneyInEitherOrder) {
   const auto first = stripe_checkout(buyer, monthly);
   ASSERT_TRUE(send("checkout.session.completed", session(first, "paid", "in_1", "sub_1")));
