@@ -46,6 +46,10 @@ constexpr const char* kServeUsage =
     "  --trust-proxy         Honour X-Forwarded-For / X-Forwarded-Proto from a reverse proxy.\n"
     "  --default-currency C  Currency for new communities (default CNY).\n"
     "  --platform-fee-bps N  The platform's share of each payment, in basis points (default 500).\n"
+    "  --refund-window-hours N  How long buyers may refund their own payments (default 72).\n"
+    "  --stripe-secret-key K      Stripe secret key (sk_...): enables card payments through Stripe.\n"
+    "  --stripe-webhook-secret S  Signing secret (whsec_...) of the endpoint POST /webhooks/stripe.\n"
+    "  --stripe-api-base URL      Stripe's API (default https://api.stripe.com).\n"
     "  --demo-if-empty       Fill an empty database with demo data first.\n"
     "  --access-log BOOL     One log line per request (default true).\n";
 
@@ -108,6 +112,23 @@ int64_t platform_fee_bps(const Config& config) {
   return *bps;
 }
 
+// How long a buyer may refund their own payment (--refund-window-hours, default 72).
+int64_t refund_window_hours(const Config& config) {
+  auto hours = config.integer("refund-window-hours", 72);
+  if (!hours || *hours < 0 || *hours > 24 * 366) {
+    throw std::runtime_error("--refund-window-hours is an integer from 0 to 8784");
+  }
+  return *hours;
+}
+
+billing::StripeConfig stripe_config(const Config& config) {
+  billing::StripeConfig stripe;
+  stripe.api_base = config.get_or("stripe-api-base", stripe.api_base);
+  stripe.secret_key = config.get_or("stripe-secret-key", "");
+  stripe.webhook_secret = config.get_or("stripe-webhook-secret", "");
+  return stripe;
+}
+
 // Every long-lived object of a running server, built once in dependency order.
 struct Runtime {
   explicit Runtime(const Config& config)
@@ -116,10 +137,13 @@ struct Runtime {
         communities(*db, clock, {config.get_or("default-currency", "CNY")}),
         posts(*db, clock),
         tiers(*db, clock),
-        checkouts(*db, clock, communities, billing::CheckoutOptions{platform_fee_bps(config)}),
+        stripe(stripe_config(config)),
+        checkouts(*db, clock, communities, billing::CheckoutOptions{platform_fee_bps(config), &stripe}),
         books(*db, clock),
         offers(*db, clock, communities, tiers),
         codes(*db, clock, communities, tiers),
+        refunds(*db, clock, billing::RefundOptions{refund_window_hours(config), &stripe}),
+        stripe_events(*db, clock, checkouts, refunds, stripe.config().webhook_secret),
         i18n(load_i18n()),
         templates(embedded::templates(), i18n) {
     for (const auto& f : embedded::static_files()) {
@@ -129,7 +153,8 @@ struct Runtime {
     web_config.public_url = config.get_or("public-url", "");
     web_config.trust_proxy = config.flag("trust-proxy");
     web = std::make_unique<web::WebApp>(web::Services{*db, clock, identity, communities, posts, tiers, checkouts, books,
-                                                      offers, codes, templates, i18n, static_files, web_config});
+                                                      offers, codes, refunds, stripe_events, templates, i18n,
+                                                      static_files, web_config});
   }
 
   static render::I18n load_i18n() {
@@ -146,10 +171,13 @@ struct Runtime {
   community::Communities communities;
   content::Posts posts;
   billing::Tiers tiers;
+  billing::StripeClient stripe;
   billing::Checkouts checkouts;
   billing::Books books;
   billing::Offers offers;
   billing::Codes codes;
+  billing::Refunds refunds;
+  billing::StripeEvents stripe_events;
   render::I18n i18n;
   render::TemplateRegistry templates;
   http::StaticFiles static_files;

@@ -18,8 +18,19 @@ std::string env_name(const std::string& key) {
   return out;
 }
 
-constexpr const char* kKnownKeys[] = {"listen",           "database",   "threads", "public-url",      "trust-proxy",
-                                      "default-currency", "access-log", "config",  "platform-fee-bps"};
+constexpr const char* kKnownKeys[] = {"listen",
+                                      "database",
+                                      "threads",
+                                      "public-url",
+                                      "trust-proxy",
+                                      "default-currency",
+                                      "access-log",
+                                      "config",
+                                      "platform-fee-bps",
+                                      "stripe-api-base",
+                                      "stripe-secret-key",
+                                      "stripe-webhook-secret",
+                                      "refund-window-hours"};
 
 }  // namespace
 

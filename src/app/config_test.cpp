@@ -25,6 +25,21 @@ TEST(ConfigTest, FlagsBeatEnvironmentBeatFile) {
   EXPECT_EQ(config->get("default-currency"), "EUR");
 }
 
+TEST(ConfigTest, StripeSecretsComeFromTheEnvironment) {
+  setenv("GUILDHALL_STRIPE_SECRET_KEY", "sk_env", 1);
+  setenv("GUILDHALL_STRIPE_WEBHOOK_SECRET", "whsec_env", 1);
+  setenv("GUILDHALL_REFUND_WINDOW_HOURS", "24", 1);
+  auto config = Config::load({"--stripe-api-base", "http://127.0.0.1:9"}, {});
+  unsetenv("GUILDHALL_STRIPE_SECRET_KEY");
+  unsetenv("GUILDHALL_STRIPE_WEBHOOK_SECRET");
+  unsetenv("GUILDHALL_REFUND_WINDOW_HOURS");
+  ASSERT_TRUE(config);
+  EXPECT_EQ(config->get("stripe-secret-key"), "sk_env");
+  EXPECT_EQ(config->get("stripe-webhook-secret"), "whsec_env");
+  EXPECT_EQ(config->get("stripe-api-base"), "http://127.0.0.1:9");
+  EXPECT_EQ(*config->integer("refund-window-hours", 72), 24);
+}
+
 TEST(ConfigTest, SwitchesTakeNoValue) {
   auto config = Config::load({"--demo-if-empty", "--listen=127.0.0.1:9"}, {"demo-if-empty"});
   ASSERT_TRUE(config);

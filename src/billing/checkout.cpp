@@ -1,5 +1,7 @@
 #include "billing/checkout.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "access/entitlements.hpp"
 #include "billing/offers.hpp"
 #include "identity/identity.hpp"
@@ -102,7 +104,7 @@ Result<Checkout> Checkouts::start(UserId buyer, const CheckoutInput& input) {
   if (input.provider != "manual" && input.provider != "stripe") {
     return invalid("billing.unknown_provider", "Providers are stripe and manual.", "provider");
   }
-  if (input.provider == "stripe") {
+  if (input.provider == "stripe" && !stripe_enabled()) {
     return Error{ErrorKind::Unavailable,
                  "billing.provider_unavailable",
                  "Card payments are not configured yet.",
@@ -110,7 +112,7 @@ Result<Checkout> Checkouts::start(UserId buyer, const CheckoutInput& input) {
                  0};
   }
   const Millis now = clock_.now_ms();
-  return db_.write([&](db::Tx& tx) -> Result<Checkout> {
+  auto started = db_.write([&](db::Tx& tx) -> Result<Checkout> {
     CommunityId community;
     Money amount = Money::zero("CNY");
     if (input.tier_id) {
@@ -180,6 +182,11 @@ Result<Checkout> Checkouts::start(UserId buyer, const CheckoutInput& input) {
     }
     return *load(tx, public_id);
   });
+  // The provider call runs after the commit: no transaction is held across the network.
+  if (!started || input.provider != "stripe" || started->status != "pending") {
+    return started;
+  }
+  return open_stripe_session(*started, input.return_url_base);
 }
 
 Result<Checkout> Checkouts::find(UserId viewer, std::string_view public_id) {
@@ -239,7 +246,14 @@ Result<Payment> Checkouts::complete(db::Tx& tx, int64_t checkout_id, const std::
   }
   if (checkout.coupon_id) {
     if (auto counted = claim_redemption(tx, *checkout.coupon_id); !counted) {
-      return counted.error();
+      if (checkout.provider == "manual") {
+        return counted.error();  // Nothing collected yet: the buyer starts again.
+      }
+      // The provider has already collected the quoted price: honour it, counted beyond the limit
+      // (only checkouts racing for the last redemption get here).
+      spdlog::warn("billing: coupon {} used beyond its limit by paid checkout {}", *checkout.coupon_id,
+                   checkout.public_id);
+      tx.exec("UPDATE coupons SET redemptions = redemptions + 1 WHERE id = $1", {*checkout.coupon_id});
     }
   }
   const int64_t amount = checkout.amount.amount_minor();
@@ -379,7 +393,8 @@ std::vector<Membership> Checkouts::memberships_of(UserId user) {
       m.status = r.text(6);
       // Status is stored; expiry is decided by time, so an active membership past its end reads as expired.
       m.current_period_end = r.opt_i64(7);
-      if (m.status == "active" && m.current_period_end && *m.current_period_end <= clock_.now_ms()) {
+      if ((m.status == "active" || m.status == "past_due") && m.current_period_end &&
+          *m.current_period_end <= clock_.now_ms()) {
         m.status = "expired";
       }
       m.created_at = r.i64(8);
@@ -387,6 +402,47 @@ std::vector<Membership> Checkouts::memberships_of(UserId user) {
     }
     return out;
   });
+}
+
+Result<Checkout> Checkouts::cancel(UserId viewer, std::string_view public_id) {
+  return db_.write([&](db::Tx& tx) -> Result<Checkout> {
+    auto checkout = load(tx, public_id);
+    if (!checkout || checkout->user != viewer) {
+      return not_found("billing.checkout_not_found", "No such checkout.");
+    }
+    tx.exec("UPDATE checkouts SET status = 'canceled', updated_at = $1 WHERE id = $2 AND status = 'pending'",
+            {clock_.now_ms(), checkout->id});
+    return *load(tx, public_id);
+  });
+}
+
+std::optional<Payment> Checkouts::payment_by_public_id(db::Tx& tx, std::string_view public_id) {
+  if (public_id.size() > 80) {
+    return std::nullopt;
+  }
+  auto row = tx.one(std::string("SELECT ") + std::string(kPaymentColumns) +
+                        " FROM payments y JOIN communities c ON c.id = y.community_id WHERE y.public_id = $1",
+                    {std::string(public_id)});
+  return row ? std::optional(payment_from_row(row->row())) : std::nullopt;
+}
+
+std::optional<Payment> Checkouts::payment_by_id(db::Tx& tx, int64_t id) {
+  auto row = tx.one(std::string("SELECT ") + std::string(kPaymentColumns) +
+                        " FROM payments y JOIN communities c ON c.id = y.community_id WHERE y.id = $1",
+                    {id});
+  return row ? std::optional(payment_from_row(row->row())) : std::nullopt;
+}
+
+std::vector<std::pair<Payment, std::string>> Checkouts::community_payments(db::Tx& tx, CommunityId community,
+                                                                           int limit) {
+  std::vector<std::pair<Payment, std::string>> out;
+  for (auto r : tx.exec(std::string("SELECT ") + std::string(kPaymentColumns) +
+                            ", u.username FROM payments y JOIN communities c ON c.id = y.community_id "
+                            "JOIN users u ON u.id = y.user_id WHERE y.community_id = $1 ORDER BY y.id DESC LIMIT $2",
+                        {community.value, static_cast<int64_t>(limit)})) {
+    out.emplace_back(payment_from_row(r), r.text(15));
+  }
+  return out;
 }
 
 }  // namespace gh::billing

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "billing/stripe.hpp"
 #include "billing/tiers.hpp"
 #include "community/community.hpp"
 
@@ -24,6 +25,8 @@ struct CheckoutInput {
   std::optional<int64_t> post_id;
   std::string provider;  // "manual" | "stripe"
   std::string coupon;    // A coupon code of the item's community, or "".
+  // Where the buyer comes back after paying elsewhere (Stripe): "https://host", no slash.
+  std::string return_url_base;
 };
 
 struct Checkout {
@@ -80,7 +83,8 @@ struct Membership {
 };
 
 struct CheckoutOptions {
-  int64_t platform_fee_bps = 500;  // 5%: the platform's share of each payment, rounded down.
+  int64_t platform_fee_bps = 500;        // 5%: the platform's share of each payment, rounded down.
+  const StripeClient* stripe = nullptr;  // Provider "stripe" is unavailable without a configured client.
 };
 
 class Checkouts {
@@ -114,8 +118,20 @@ class Checkouts {
 
   int64_t fee_for(int64_t amount_minor) const { return amount_minor * options_.platform_fee_bps / 10'000; }
 
- private:
+  // The buyer comes back from the provider without paying: a pending checkout becomes
+  // canceled (a paid one is never touched). Returns the checkout as it now is.
+  Result<Checkout> cancel(UserId viewer, std::string_view public_id);
+  bool stripe_enabled() const { return options_.stripe != nullptr && options_.stripe->configured(); }
+
+  static std::optional<Payment> payment_by_public_id(db::Tx& tx, std::string_view public_id);
+  static std::optional<Payment> payment_by_id(db::Tx& tx, int64_t id);
+  // The community's latest payments with their buyers' usernames, newest first.
+  static std::vector<std::pair<Payment, std::string>> community_payments(db::Tx& tx, CommunityId community, int limit);
   std::optional<Checkout> load(db::Tx& tx, std::string_view public_id);
+
+ private:
+  // Stripe: opens a Checkout Session for a freshly started checkout (stripe_checkout.cpp).
+  Result<Checkout> open_stripe_session(const Checkout& checkout, const std::string& return_url_base);
 
   db::Database& db_;
   const Clock& clock_;

@@ -20,6 +20,7 @@ enum class ErrorKind {
   TooLarge,         // 413
   RateLimited,      // 429: see retry_after_seconds.
   Unavailable,      // 503
+  BadGateway,       // 502: a provider we called (Stripe) failed or refused.
   Internal,         // 500: never carries internals in its message.
 };
 

@@ -71,6 +71,7 @@ void register_billing_routes(WebApp& app) {
     billing::CheckoutInput input{in.integer("tier_id"), in.integer("post_id"), in.str("provider").value_or("")};
     input.coupon = in.str("coupon").value_or("");
     check(in);
+    input.return_url_base = public_base(ctx, s);
     auto checkout = take(s.checkouts.start(ctx.user->id, input));
     return json_response(201, {{"checkout", checkout_json(checkout)}});
   });
@@ -122,6 +123,7 @@ void register_billing_routes(WebApp& app) {
     }
     input.provider = form.get("provider").empty() ? "manual" : form.get("provider");
     input.coupon = text::trim(form.get("coupon"));
+    input.return_url_base = public_base(ctx, s);
     auto checkout = take(s.checkouts.start(ctx.user->id, input));
     return http::Response::redirect(checkout.redirect_url);
   });
@@ -174,6 +176,7 @@ void register_billing_routes(WebApp& app) {
       d.set("kind", s.i18n.t(ctx.lang, "payment.kind_" + y.kind));
       d.set("status", s.i18n.t(ctx.lang, "payment.status_" + y.status));
       d.set("date", format_rfc3339(y.created_at).substr(0, 10));
+      d.set("refundable", s.refunds.buyer_may_refund(y));
       payments.push_back(d);
     }
     data.set("memberships", memberships);
@@ -217,6 +220,7 @@ void register_billing_routes(WebApp& app) {
     data.set("has_tiers", !tiers.empty());
     data.set("manage", manage);
     data.set("signed_in", ctx.user.has_value());
+    data.set("card", s.checkouts.stripe_enabled());
     if (manage) {
       render::Data pending{render::Data::type::list};
       for (const auto& k : take(s.checkouts.pending(ctx.user->id, community->slug))) {
@@ -230,6 +234,23 @@ void register_billing_routes(WebApp& app) {
       }
       data.set("has_pending", !pending.is_empty_list());
       data.set("pending", pending);
+      // The latest payments, each refundable here by owners and admins.
+      render::Data payments{render::Data::type::list};
+      const auto recent =
+          s.db.read([&](db::Tx& tx) { return billing::Checkouts::community_payments(tx, community->id, 20); });
+      for (const auto& [y, buyer] : recent) {
+        render::Data d;
+        d.set("id", y.public_id);
+        d.set("buyer", buyer);
+        d.set("amount", y.amount.format());
+        d.set("kind", s.i18n.t(ctx.lang, "payment.kind_" + y.kind));
+        d.set("status", s.i18n.t(ctx.lang, "payment.status_" + y.status));
+        d.set("date", format_rfc3339(y.created_at).substr(0, 16).replace(10, 1, " "));
+        d.set("refundable", y.status == "succeeded");
+        payments.push_back(d);
+      }
+      data.set("has_payments", !recent.empty());
+      data.set("payments", payments);
       add_offer_admin_data(ctx, s, *community, tiers, data);
     }
     data.set("values", values);

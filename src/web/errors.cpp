@@ -17,6 +17,7 @@ int status_of(ErrorKind kind) {
     case ErrorKind::TooLarge: return 413;
     case ErrorKind::RateLimited: return 429;
     case ErrorKind::Unavailable: return 503;
+    case ErrorKind::BadGateway: return 502;
     case ErrorKind::Internal: return 500;
   }
   return 500;

@@ -564,6 +564,7 @@ void register_page_routes(WebApp& app) {
         data.set("can_comment", can_comment && post.status == "published");
         data.set("can_upvote", ctx.user && ctx.user->id != post.author.id && can_comment);
         data.set("signed_out", !ctx.user);
+        data.set("card", s.checkouts.stripe_enabled());
         return render_page(ctx, s, kTemplatePost, data, PageMeta{post.title, post.excerpt, 200});
       },
       Caching{true, [&s](const http::Request& request) { s.posts.count_view(PostId(id_param(request))); }});

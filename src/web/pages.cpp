@@ -29,6 +29,9 @@ http::Response render_page(Context& ctx, const Services& services, std::string_v
   if (!meta.description.empty()) {  // Mustache treats "" as true.
     layout.set("description", meta.description);
   }
+  if (meta.refresh_seconds > 0) {
+    layout.set("refresh", std::to_string(meta.refresh_seconds));
+  }
   layout.set("lang", ctx.lang);
   layout.set("theme", ctx.theme);
   layout.set("has_theme", !ctx.theme.empty());

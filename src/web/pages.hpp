@@ -20,6 +20,7 @@ struct PageMeta {
   std::string title;
   std::string description;  // <meta name="description"> and Open Graph.
   int status = 200;
+  int refresh_seconds = 0;  // > 0: the page reloads itself (<meta http-equiv=refresh>), without JS.
 };
 
 // Renders `name` with `data` into the layout.

@@ -18,6 +18,11 @@ void register_offer_routes(WebApp& app);
 void add_offer_admin_data(Context& ctx, const Services& s, const community::Community& community,
                           const std::vector<billing::Tier>& tiers, render::Data& data);
 void register_page_routes(WebApp& app);
+void register_refund_routes(WebApp& app);
+void register_webhook_routes(WebApp& app);
+
+// "https://host" where users reach us: the configured public URL, else the request's Host.
+std::string public_base(const Context& ctx, const Services& services);
 
 // Session cookie helpers shared by the identity API and pages.
 void set_session_cookie(const Context& ctx, http::Response& response, const std::string& token);

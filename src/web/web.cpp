@@ -53,6 +53,8 @@ WebApp::WebApp(Services services) : services_(std::move(services)), page_cache_(
   register_books_routes(*this);
   register_offer_routes(*this);
   register_page_routes(*this);
+  register_refund_routes(*this);
+  register_webhook_routes(*this);
 }
 
 void WebApp::route(Door door, std::string method, std::string pattern, Auth auth, Handler handler, Caching caching) {

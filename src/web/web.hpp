@@ -14,6 +14,8 @@
 #include "billing/checkout.hpp"
 #include "billing/codes.hpp"
 #include "billing/offers.hpp"
+#include "billing/refunds.hpp"
+#include "billing/stripe_events.hpp"
 #include "billing/tiers.hpp"
 #include "community/community.hpp"
 #include "content/content.hpp"
@@ -44,6 +46,8 @@ struct Services {
   billing::Books& books;
   billing::Offers& offers;
   billing::Codes& codes;
+  billing::Refunds& refunds;
+  billing::StripeEvents& stripe_events;
   const render::TemplateRegistry& templates;
   const render::I18n& i18n;
   http::StaticFiles& static_files;

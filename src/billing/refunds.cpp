@@ -1,0 +1,127 @@
+#include "billing/refunds.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "access/entitlements.hpp"
+#include "ledger/ledger.hpp"
+
+namespace gh::billing {
+
+bool Refunds::buyer_may_refund(const Payment& payment) const {
+  return payment.status == "succeeded" &&
+         clock_.now_ms() - payment.created_at <= options_.window_hours * 60 * 60 * 1000;
+}
+
+bool Refunds::manages(db::Tx& tx, UserId actor, CommunityId community) {
+  return access::allows(access::role_in(tx, actor, community), access::Action::ManageBilling);
+}
+
+Result<Payment> Refunds::refund(UserId actor, std::string_view payment_public_id) {
+  struct Plan {
+    Payment payment;
+    std::string payment_intent;
+    std::string charge;
+    std::string subscription;  // Still to cancel at Stripe.
+  };
+  auto plan = db_.read([&](db::Tx& tx) -> Result<Plan> {
+    auto payment = Checkouts::payment_by_public_id(tx, payment_public_id);
+    if (!payment) {
+      return not_found("billing.payment_not_found", "No such payment.");
+    }
+    if (!manages(tx, actor, payment->community)) {
+      if (payment->user != actor) {
+        return not_found("billing.payment_not_found", "No such payment.");
+      }
+      if (payment->status == "succeeded" && !buyer_may_refund(*payment)) {
+        return forbidden("billing.refund_window_closed", "The refund window of " +
+                                                             std::to_string(options_.window_hours) +
+                                                             " hours has passed: ask the community's owner.");
+      }
+    }
+    Plan p{*payment, "", "", ""};
+    auto ids = tx.one("SELECT provider_payment_intent, provider_charge FROM payments WHERE id = $1", {payment->id});
+    p.payment_intent = ids->row().text(0);
+    p.charge = ids->row().text(1);
+    if (payment->membership_id) {
+      auto m =
+          tx.one("SELECT provider_subscription_id, status FROM memberships WHERE id = $1", {*payment->membership_id});
+      if (m && m->row().text(1) != "canceled" && m->row().text(1) != "refunded") {
+        p.subscription = m->row().text(0);
+      }
+    }
+    return p;
+  });
+  if (!plan) {
+    return std::move(plan).error();
+  }
+  if (plan->payment.status != "succeeded") {
+    return plan->payment;  // Already refunded: a double click.
+  }
+  // The provider first, outside any transaction: if Stripe refuses, nothing is booked here.
+  // Idempotency keys make a retry (or a concurrent twin) the same refund at Stripe.
+  if (plan->payment.provider == "stripe") {
+    if (options_.stripe == nullptr || !options_.stripe->configured()) {
+      return Error{ErrorKind::Unavailable, "billing.provider_unavailable", "Card payments are not configured.", {}, 0};
+    }
+    FormFields form;
+    if (!plan->payment_intent.empty()) {
+      form.emplace_back("payment_intent", plan->payment_intent);
+    } else if (!plan->charge.empty()) {
+      form.emplace_back("charge", plan->charge);
+    } else {
+      return conflict("billing.refund_not_possible",
+                      "Stripe has not told us how this payment was charged yet; try again in a minute.");
+    }
+    form.emplace_back("metadata[payment_id]", plan->payment.public_id);
+    auto refunded = options_.stripe->call("POST", "/v1/refunds", form, "gh-refund-" + plan->payment.public_id);
+    if (!refunded) {
+      return std::move(refunded).error();
+    }
+    if (!plan->subscription.empty()) {
+      auto canceled = options_.stripe->call("DELETE", "/v1/subscriptions/" + plan->subscription, {}, "");
+      if (!canceled) {
+        return std::move(canceled).error();
+      }
+    }
+  }
+  return db_.write([&](db::Tx& tx) { return book(tx, plan->payment.id, actor); });
+}
+
+Result<Payment> Refunds::book(db::Tx& tx, int64_t payment_id, std::optional<UserId> actor) {
+  const Millis now = clock_.now_ms();
+  auto claimed = tx.exec(
+      "UPDATE payments SET status = 'refunded', refunded_at = $1, refunded_by = $2 WHERE id = $3 AND status = "
+      "'succeeded'",
+      {now, actor ? std::optional<int64_t>(actor->value) : std::nullopt, payment_id});
+  auto payment = Checkouts::payment_by_id(tx, payment_id);
+  if (!payment) {
+    return not_found("billing.payment_not_found", "No such payment.");
+  }
+  if (claimed.affected != 1) {
+    return *payment;  // Refunded before (by us or at the provider): nothing more to book.
+  }
+  // A full refund is the exact negation of the payment's booking, platform fee included (the
+  // ledger README: reversals for full refunds, community:N:refunds for partial ones). check()
+  // then proves the refund matches the payment, and a transaction is reversed at most once.
+  if (payment->ledger_transaction_id) {
+    auto reversed = ledger::reverse(tx, ledger::TransactionId(*payment->ledger_transaction_id),
+                                    "refund:" + payment->provider + ":" + payment->public_id,
+                                    "Refund of " + payment->public_id, clock_);
+    if (!reversed) {
+      return std::move(reversed).error();
+    }
+  }
+  if (payment->membership_id) {
+    tx.exec("UPDATE memberships SET status = 'refunded', updated_at = $1 WHERE id = $2",
+            {now, *payment->membership_id});
+    access::revoke(tx, "membership", *payment->membership_id, now);
+  }
+  if (payment->post_id) {
+    access::revoke(tx, "purchase", payment->id, now);
+  }
+  spdlog::info("refund: payment {} ({} {}) refunded", payment->public_id, payment->amount.amount_minor(),
+               payment->amount.currency());
+  return *payment;
+}
+
+}  // namespace gh::billing

@@ -1,0 +1,56 @@
+// gh::billing refunds: giving a payment's money back and taking back what it bought.
+//
+// refund() checks who may (owners and admins of the community: any payment; the buyer: their
+// own, within the refund window), asks the provider first (Stripe: POST /v1/refunds, and for a
+// subscription DELETE /v1/subscriptions/{id}; manual payments have no provider call), then
+// books the refund in ONE transaction with book(): the payment is claimed with
+// `UPDATE ... WHERE status = 'succeeded'` (double clicks, concurrent calls and Stripe's own
+// charge.refunded event refund once), its ledger transaction is reversed exactly (fee
+// included, see src/ledger/README.md: a full refund is a reversal), the membership becomes
+// refunded and its entitlement is revoked, or a purchased post's entitlement is revoked.
+// Access ends at once. Only full refunds. Thread-safe.
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "billing/checkout.hpp"
+#include "billing/stripe.hpp"
+
+namespace gh::billing {
+
+struct RefundOptions {
+  int64_t window_hours = 72;  // How long a buyer may refund their own payment.
+  const StripeClient* stripe = nullptr;
+};
+
+class Refunds {
+ public:
+  Refunds(db::Database& db, const Clock& clock, RefundOptions options) : db_(db), clock_(clock), options_(options) {}
+
+  // Errors: billing.payment_not_found (NotFound; also for payments the actor may not see),
+  // billing.refund_window_closed (Forbidden: the buyer, after the window),
+  // billing.refund_not_possible (Conflict: a Stripe payment whose charge we never learned),
+  // billing.provider_unavailable, billing.provider_error. Refunding a refunded payment
+  // returns it unchanged.
+  Result<Payment> refund(UserId actor, std::string_view payment_public_id);
+
+  // Books a full refund of `payment_id` inside `tx` (see the header comment). `actor` is
+  // nullopt for refunds made at the provider. Idempotent: an already refunded payment is
+  // returned as it is.
+  Result<Payment> book(db::Tx& tx, int64_t payment_id, std::optional<UserId> actor);
+
+  // Whether the buyer may still refund this payment themselves.
+  bool buyer_may_refund(const Payment& payment) const;
+  // May `actor` refund payments of `community` (owners and admins)?
+  static bool manages(db::Tx& tx, UserId actor, CommunityId community);
+  int64_t window_hours() const { return options_.window_hours; }
+
+ private:
+  db::Database& db_;
+  const Clock& clock_;
+  RefundOptions options_;
+};
+
+}  // namespace gh::billing
