@@ -125,6 +125,16 @@ Status StripeEvents::handle(std::string_view payload, std::string_view signature
   const auto& object = object_value->as_object();
   const Millis now = clock_.now_ms();
 
+  // A redelivery (Stripe retries, and sends some events twice) is recognised with a read, without
+  // queueing for the write lock; the insert below stays the guard against concurrent twins.
+  const bool seen = db_.read([&](db::Tx& tx) {
+    return tx.one("SELECT 1 FROM provider_events WHERE provider = 'stripe' AND event_id = $1", {event_id}).has_value();
+  });
+  if (seen) {
+    spdlog::info("stripe: event {} ({}) already processed", event_id, type);
+    return {};
+  }
+
   return db_.write([&](db::Tx& tx) -> Status {
     auto recorded = tx.exec(
         "INSERT INTO provider_events (provider, event_id, event_type, received_at) VALUES ('stripe', $1, $2, $3) "
