@@ -376,32 +376,34 @@ std::vector<Payment> Checkouts::payments_of(UserId user) {
 }
 
 std::vector<Membership> Checkouts::memberships_of(UserId user) {
-  return db_.read([&](db::Tx& tx) {
-    std::vector<Membership> out;
-    for (auto r : tx.exec("SELECT m.id, m.community_id, c.slug, c.name, m.tier_id, t.name, m.status, "
-                          "m.current_period_end, m.created_at FROM memberships m "
-                          "JOIN communities c ON c.id = m.community_id JOIN tiers t ON t.id = m.tier_id "
-                          "WHERE m.user_id = $1 ORDER BY m.id DESC LIMIT 200",
-                          {user.value})) {
-      Membership m;
-      m.id = r.i64(0);
-      m.community = CommunityId(r.i64(1));
-      m.community_slug = r.text(2);
-      m.community_name = r.text(3);
-      m.tier_id = r.i64(4);
-      m.tier_name = r.text(5);
-      m.status = r.text(6);
-      // Status is stored; expiry is decided by time, so an active membership past its end reads as expired.
-      m.current_period_end = r.opt_i64(7);
-      if ((m.status == "active" || m.status == "past_due") && m.current_period_end &&
-          *m.current_period_end <= clock_.now_ms()) {
-        m.status = "expired";
-      }
-      m.created_at = r.i64(8);
-      out.push_back(std::move(m));
+  return db_.read([&](db::Tx& tx) { return memberships_of(tx, user, clock_.now_ms()); });
+}
+
+std::vector<Membership> Checkouts::memberships_of(db::Tx& tx, UserId user, Millis now) {
+  std::vector<Membership> out;
+  for (auto r : tx.exec("SELECT m.id, m.community_id, c.slug, c.name, m.tier_id, t.name, m.status, "
+                        "m.current_period_end, m.created_at, m.provider_subscription_id FROM memberships m "
+                        "JOIN communities c ON c.id = m.community_id JOIN tiers t ON t.id = m.tier_id "
+                        "WHERE m.user_id = $1 ORDER BY m.id DESC LIMIT 200",
+                        {user.value})) {
+    Membership m;
+    m.id = r.i64(0);
+    m.community = CommunityId(r.i64(1));
+    m.community_slug = r.text(2);
+    m.community_name = r.text(3);
+    m.tier_id = r.i64(4);
+    m.tier_name = r.text(5);
+    m.status = r.text(6);
+    // Status is stored; expiry is decided by time, so an active membership past its end reads as expired.
+    m.current_period_end = r.opt_i64(7);
+    if ((m.status == "active" || m.status == "past_due") && m.current_period_end && *m.current_period_end <= now) {
+      m.status = "expired";
     }
-    return out;
-  });
+    m.created_at = r.i64(8);
+    m.renews = !r.text(9).empty() && (m.status == "active" || m.status == "past_due");
+    out.push_back(std::move(m));
+  }
+  return out;
 }
 
 Result<Checkout> Checkouts::cancel(UserId viewer, std::string_view public_id) {

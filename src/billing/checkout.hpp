@@ -80,6 +80,7 @@ struct Membership {
   std::string status;  // pending | active | past_due | canceled | expired | refunded
   std::optional<Millis> current_period_end;
   Millis created_at = 0;
+  bool renews = false;  // A provider subscription that will charge again (the member may cancel it).
 };
 
 struct CheckoutOptions {
@@ -108,6 +109,8 @@ class Checkouts {
 
   std::vector<Payment> payments_of(UserId user);
   std::vector<Membership> memberships_of(UserId user);
+  // The same inside `tx`, with expiry read against `now`.
+  static std::vector<Membership> memberships_of(db::Tx& tx, UserId user, Millis now);
 
   // Completes a pending checkout inside `tx` for every provider (see the header comment).
   // Idempotent on (provider, provider_payment_id): a repeat returns the recorded payment.

@@ -124,4 +124,59 @@ Result<Payment> Refunds::book(db::Tx& tx, int64_t payment_id, std::optional<User
   return *payment;
 }
 
+Result<Membership> Refunds::cancel(UserId actor, int64_t membership_id) {
+  struct Plan {
+    std::string subscription;
+    std::string status;
+  };
+  auto plan = db_.read([&](db::Tx& tx) -> Result<Plan> {
+    auto row = tx.one(
+        "SELECT user_id, community_id, status, provider, provider_subscription_id FROM memberships "
+        "WHERE id = $1",
+        {membership_id});
+    if (!row || (UserId(row->row().i64(0)) != actor && !manages(tx, actor, CommunityId(row->row().i64(1))))) {
+      return not_found("billing.membership_not_found", "No such membership.");
+    }
+    Plan p{row->row().text(4), row->row().text(2)};
+    if (p.status != "canceled" && (row->row().text(3) != "stripe" || p.subscription.empty() ||
+                                   (p.status != "active" && p.status != "past_due"))) {
+      return conflict("billing.not_renewing", "This membership does not renew: there is nothing to cancel.");
+    }
+    return p;
+  });
+  if (!plan) {
+    return std::move(plan).error();
+  }
+  if (plan->status != "canceled") {
+    if (options_.stripe == nullptr || !options_.stripe->configured()) {
+      return Error{ErrorKind::Unavailable,
+                   "billing.provider_unavailable",
+                   "Card payments are not configured: the subscription cannot be changed.",
+                   {},
+                   0};
+    }
+    auto stopped =
+        options_.stripe->call("POST", "/v1/subscriptions/" + plan->subscription, {{"cancel_at_period_end", "true"}},
+                              "gh-cancel-" + std::to_string(membership_id));
+    if (!stopped) {
+      return std::move(stopped).error();
+    }
+    db_.write([&](db::Tx& tx) {
+      tx.exec(
+          "UPDATE memberships SET status = 'canceled', cancel_at_period_end = 1, updated_at = $1 WHERE id = $2 AND "
+          "status IN ('active', 'past_due')",
+          {clock_.now_ms(), membership_id});
+    });
+  }
+  return db_.read([&](db::Tx& tx) -> Result<Membership> {
+    auto row = tx.one("SELECT user_id FROM memberships WHERE id = $1", {membership_id});
+    for (auto& m : Checkouts::memberships_of(tx, UserId(row->row().i64(0)), clock_.now_ms())) {
+      if (m.id == membership_id) {
+        return m;
+      }
+    }
+    return not_found("billing.membership_not_found", "No such membership.");
+  });
+}
+
 }  // namespace gh::billing

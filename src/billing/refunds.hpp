@@ -41,6 +41,14 @@ class Refunds {
   // returned as it is.
   Result<Payment> book(db::Tx& tx, int64_t payment_id, std::optional<UserId> actor);
 
+  // Stops a renewing membership (a Stripe subscription) from charging again: Stripe is told
+  // first (cancel_at_period_end), then the membership becomes canceled. Access stays until the
+  // period end, which Stripe's customer.subscription.deleted confirms later. The member or the
+  // community's owners and admins. Errors: billing.membership_not_found (NotFound),
+  // billing.not_renewing (Conflict: nothing would charge again), billing.provider_error.
+  // Canceling a canceled membership returns it unchanged.
+  Result<Membership> cancel(UserId actor, int64_t membership_id);
+
   // Whether the buyer may still refund this payment themselves.
   bool buyer_may_refund(const Payment& payment) const;
   // May `actor` refund payments of `community` (owners and admins)?

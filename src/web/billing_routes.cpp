@@ -163,6 +163,8 @@ void register_billing_routes(WebApp& app) {
       d.set("tier", m.tier_name);
       d.set("status", s.i18n.t(ctx.lang, "membership.status_" + m.status));
       d.set("active", m.status == "active");
+      d.set("id", std::to_string(m.id));
+      d.set("renews", m.renews);
       d.set("period_end", m.current_period_end ? format_rfc3339(*m.current_period_end).substr(0, 10)
                                                : s.i18n.t(ctx.lang, "membership.lifetime"));
       memberships.push_back(d);

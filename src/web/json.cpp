@@ -216,6 +216,7 @@ boost::json::object membership_json(const billing::Membership& m) {
       {"tier", m.tier_name},
       {"status", m.status},
       {"current_period_end", optional_time(m.current_period_end)},
+      {"renews", m.renews},
       {"created_at", format_rfc3339(m.created_at)},
   };
 }

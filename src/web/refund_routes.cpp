@@ -45,6 +45,16 @@ void register_refund_routes(WebApp& app) {
     return json_response(200, {{"payment", payment_json(payment)}});
   });
 
+  app.route(Door::Api, "POST", "/api/v1/memberships/{id}/cancel", Auth::Required, [&s](Context& ctx) {
+    auto membership = take(s.refunds.cancel(ctx.user->id, id_param(ctx.request)));
+    return json_response(200, {{"membership", membership_json(membership)}});
+  });
+
+  app.route(Door::Page, "POST", "/memberships/{id}/cancel", Auth::Required, [&s](Context& ctx) {
+    take(s.refunds.cancel(ctx.user->id, id_param(ctx.request)));
+    return http::Response::redirect("/account/billing");
+  });
+
   app.route(Door::Page, "POST", "/payments/{id}/refund", Auth::Required, [&s](Context& ctx) {
     take(s.refunds.refund(ctx.user->id, ctx.request.param("id")));
     Form form(ctx.request);

@@ -115,6 +115,10 @@ export async function startFakeStripe({ secretKey = 'sk_test_fake', webhookSecre
         return ok(res, refund);
       }
       const sub = url.pathname.match(/^\/v1\/subscriptions\/([\w-]+)$/);
+      if (req.method === 'POST' && sub) {
+        if (form.cancel_at_period_end !== 'true') return fail(res, 400, 'the fake only knows cancel_at_period_end=true');
+        return ok(res, { id: sub[1], object: 'subscription', status: 'active', cancel_at_period_end: true });
+      }
       if (req.method === 'DELETE' && sub) return ok(res, { id: sub[1], object: 'subscription', status: 'canceled' });
       return fail(res, 404, `Unrecognized request URL (${req.method}: ${url.pathname})`);
     });

@@ -291,3 +291,41 @@ test('a first-period coupon on a Stripe subscription: full recurring price, a si
   const out = execFileSync(binary, ['ledger', 'check', '--database', server.database], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   assert.match(out, /ledger check: ok/);
 });
+
+test('a member cancels the renewal of a Stripe subscription: Stripe told, access kept to the period end', async () => {
+  const member = await newUser(server.base, 'quitter');
+  const checkout = (await member.post('/api/v1/checkout', { tier_id: monthly.id, provider: 'stripe' })).data.checkout;
+  const paid = stripe.paidSession(stripe.sessionFor(checkout.id));
+  assert.equal((await stripe.send(hook, stripe.event('checkout.session.completed', paid))).status, 200);
+  let [membership] = (await member.get('/api/v1/me/memberships')).data.memberships;
+  assert.equal(membership.renews, true);
+  const nosy = await newUser(server.base, 'nosy');
+  assert.equal((await nosy.post(`/api/v1/memberships/${membership.id}/cancel`, {})).status, 404);
+
+  // From the page: the account page shows the button, the form cancels.
+  const browser = await login(member);
+  const account = await browser.get('/account/billing');
+  assert.match(account.text, new RegExp(`action="/memberships/${membership.id}/cancel"`));
+  const csrf = await browser.csrfFrom('/account/billing');
+  assert.equal((await browser.request('POST', `/memberships/${membership.id}/cancel`, { form: { _csrf: csrf } })).status, 303);
+  const call = stripe.calls('POST', `/v1/subscriptions/${paid.subscription}`).at(-1);
+  assert.equal(call.form.cancel_at_period_end, 'true');
+  assert.ok(call.headers['idempotency-key']);
+  [membership] = (await member.get('/api/v1/me/memberships')).data.memberships;
+  assert.equal(membership.status, 'canceled');
+  assert.equal(membership.renews, false);
+  assert.ok(Date.parse(membership.current_period_end) > Date.now(), 'access to the period end');
+  // Again by API: unchanged; a later renewal invoice books nothing.
+  const again = await member.post(`/api/v1/memberships/${membership.id}/cancel`, {});
+  assert.equal(again.status, 200);
+  assert.equal(again.data.membership.status, 'canceled');
+  assert.equal((await stripe.send(hook, stripe.event('invoice.paid', stripe.invoice(paid)))).status, 200);
+  assert.equal((await member.get('/api/v1/me/payments')).data.payments.length, 1);
+  // A lifetime membership has nothing to cancel.
+  const forever = (await member.post('/api/v1/checkout', { tier_id: lifetime.id, provider: 'stripe' })).data.checkout;
+  assert.equal((await stripe.send(hook, stripe.event('checkout.session.completed', stripe.paidSession(stripe.sessionFor(forever.id))))).status, 200);
+  const life = (await member.get('/api/v1/me/memberships')).data.memberships.find((m) => m.tier_id === lifetime.id);
+  const refused = await member.post(`/api/v1/memberships/${life.id}/cancel`, {});
+  assert.equal(refused.status, 409);
+  assert.equal(refused.data.error.code, 'billing.not_renewing');
+});
