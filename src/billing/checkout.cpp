@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "access/entitlements.hpp"
+#include "billing/memberships.hpp"
 #include "billing/offers.hpp"
 #include "identity/identity.hpp"
 #include "ledger/ledger.hpp"
@@ -276,8 +277,9 @@ Result<Payment> Checkouts::complete(db::Tx& tx, int64_t checkout_id, const std::
         {checkout.user.value, *checkout.tier_id});
     if (current && (current->row().is_null(1) || current->row().i64(1) > now)) {
       membership_id = current->row().i64(0);
-      const Millis from = current->row().is_null(1) ? now : current->row().i64(1);
-      const auto end = current->row().is_null(1) ? std::nullopt : period_end(tier, from);
+      const auto locked = lock_period(tx, *membership_id);  // A concurrent renewal commits first.
+      const Millis from = locked.period_end ? std::max(*locked.period_end, now) : now;
+      const auto end = locked.period_end ? period_end(tier, from) : std::nullopt;
       tx.exec("UPDATE memberships SET current_period_end = $1, updated_at = $2 WHERE id = $3",
               {end, now, *membership_id});
       access::extend(tx, "membership", *membership_id, end);

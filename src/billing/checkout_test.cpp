@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -183,6 +184,37 @@ TEST_F(CheckoutTest, ConfirmationsRacingBookOnce) {
   EXPECT_EQ(payment_ids.size(), 1u) << "every click sees the one payment";
   EXPECT_EQ(balance(ledger::manual_clearing("CNY")), 9900);
   EXPECT_EQ(checkouts.payments_of(buyer).size(), 1u);
+  expect_books_ok();
+}
+
+TEST_F(CheckoutTest, ConcurrentRenewalsEachAddAPeriod) {
+  ASSERT_TRUE(checkouts.confirm_manual(owner, checkouts.start(buyer, {gold, std::nullopt, "manual"})->public_id));
+  const auto first_end = *checkouts.memberships_of(buyer)[0].current_period_end;
+  constexpr int kRenewals = 4;
+  std::vector<std::string> ids;
+  for (int i = 0; i < kRenewals; ++i) {
+    ids.push_back(checkouts.start(buyer, {gold, std::nullopt, "manual"})->public_id);
+  }
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (const auto& id : ids) {
+    threads.emplace_back([&, id] { ok += checkouts.confirm_manual(owner, id) ? 1 : 0; });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  EXPECT_EQ(ok.load(), kRenewals);
+  // Each renewal extends from the end the previous one left (2026-02-28 + 4 months), never
+  // two from the same end.
+  Tier tier;
+  tier.interval = "month";
+  Millis expected = first_end;
+  for (int i = 0; i < kRenewals; ++i) {
+    expected = *period_end(tier, expected);
+  }
+  const auto memberships = checkouts.memberships_of(buyer);
+  ASSERT_EQ(memberships.size(), 1u);
+  EXPECT_EQ(format_rfc3339(*memberships[0].current_period_end), format_rfc3339(expected));
   expect_books_ok();
 }
 

@@ -1,8 +1,16 @@
 #include "billing/memberships.hpp"
 
+#include <algorithm>
+
 #include "access/entitlements.hpp"
 
 namespace gh::billing {
+
+LockedPeriod lock_period(db::Tx& tx, int64_t membership_id) {
+  tx.exec("UPDATE memberships SET updated_at = updated_at WHERE id = $1", {membership_id});
+  auto row = tx.one("SELECT status, current_period_end FROM memberships WHERE id = $1", {membership_id});
+  return LockedPeriod{row->row().text(0), row->row().opt_i64(1)};
+}
 
 int64_t start_or_extend_membership(db::Tx& tx, const MembershipGrant& grant, Millis now) {
   auto current = tx.one(
@@ -11,10 +19,11 @@ int64_t start_or_extend_membership(db::Tx& tx, const MembershipGrant& grant, Mil
       {grant.user.value, grant.tier.id});
   if (current && (current->row().is_null(1) || current->row().i64(1) > now)) {
     const int64_t id = current->row().i64(0);
-    if (current->row().is_null(1)) {
+    const auto locked = lock_period(tx, id);
+    if (!locked.period_end) {
       return id;  // Lifetime already: nothing to add.
     }
-    const auto end = period_end(grant.tier, current->row().i64(1));
+    const auto end = period_end(grant.tier, std::max(*locked.period_end, now));
     tx.exec("UPDATE memberships SET current_period_end = $1, updated_at = $2 WHERE id = $3", {end, now, id});
     access::extend(tx, "membership", id, end);
     return id;

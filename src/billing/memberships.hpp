@@ -24,6 +24,17 @@ struct MembershipGrant {
 // Grants or extends the entitlement. Returns the membership's id.
 int64_t start_or_extend_membership(db::Tx& tx, const MembershipGrant& grant, Millis now);
 
+// A membership's period as committed now, read under its row lock: a no-op UPDATE takes the
+// lock first, so on PostgreSQL a concurrent extension commits before this read and is seen by
+// it (READ COMMITTED reads a fresh snapshot per statement); SQLite has a single writer anyway.
+// Every extension reads the end it extends from through this, so two renewals paid at the same
+// moment add two periods, never one. period_end nullopt: lifetime.
+struct LockedPeriod {
+  std::string status;
+  std::optional<Millis> period_end;
+};
+LockedPeriod lock_period(db::Tx& tx, int64_t membership_id);
+
 // One membership as the API shows it (an active one past its end reads as expired).
 std::optional<Membership> load_membership(db::Tx& tx, int64_t membership_id, Millis now);
 

@@ -7,6 +7,7 @@
 #include <initializer_list>
 
 #include "access/entitlements.hpp"
+#include "billing/memberships.hpp"
 #include "identity/identity.hpp"
 #include "ledger/ledger.hpp"
 
@@ -266,7 +267,8 @@ Status StripeEvents::handle(std::string_view payload, std::string_view signature
       const int64_t payment_id = *inserted;
       // Renewals extend from the current end (paying early loses nothing; a late payment
       // after a lapse starts from now).
-      const Millis from = membership->period_end ? std::max(*membership->period_end, now) : now;
+      const auto locked = lock_period(tx, membership->id);  // A concurrent renewal commits first.
+      const Millis from = locked.period_end ? std::max(*locked.period_end, now) : now;
       const auto end = period_end(tier, from);
       tx.exec("UPDATE memberships SET status = 'active', current_period_end = $1, updated_at = $2 WHERE id = $3",
               {end, now, membership->id});
