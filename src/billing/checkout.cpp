@@ -271,6 +271,7 @@ Result<Payment> Checkouts::complete(db::Tx& tx, int64_t checkout_id, const std::
     tier.interval = tier_row->row().text(0);
     tier.term_days = tier_row->row().opt_i64(1);
     // Renewal: an active membership of this tier extends from its current end.
+    lock_member(tx, checkout.user);  // A concurrent first purchase commits its membership first.
     auto current = tx.one(
         "SELECT id, current_period_end FROM memberships WHERE user_id = $1 AND tier_id = $2 AND status = 'active' "
         "ORDER BY id DESC LIMIT 1",

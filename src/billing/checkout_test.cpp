@@ -187,10 +187,20 @@ TEST_F(CheckoutTest, ConfirmationsRacingBookOnce) {
   expect_books_ok();
 }
 
-TEST_F(CheckoutTest, ConcurrentRenewalsEachAddAPeriod) {
-  ASSERT_TRUE(checkouts.confirm_manual(owner, checkouts.start(buyer, {gold, std::nullopt, "manual"})->public_id));
-  const auto first_end = *checkouts.memberships_of(buyer)[0].current_period_end;
-  constexpr int kRenewals = 4;
+class ConcurrentPurchases : public CheckoutTest, public ::testing::WithParamInterface<bool> {};
+
+// Several payments for one tier confirmed at the same moment, with or without a membership
+// already running: one membership, one period per payment.
+TEST_P(ConcurrentPurchases, EachAddAPeriodToOneMembership) {
+  const bool member_already = GetParam();
+  Tier tier;
+  tier.interval = "month";
+  Millis first_end = *period_end(tier, clock.now_ms());
+  if (member_already) {
+    ASSERT_TRUE(checkouts.confirm_manual(owner, checkouts.start(buyer, {gold, std::nullopt, "manual"})->public_id));
+    first_end = *checkouts.memberships_of(buyer)[0].current_period_end;
+  }
+  const int kRenewals = member_already ? 4 : 3;
   std::vector<std::string> ids;
   for (int i = 0; i < kRenewals; ++i) {
     ids.push_back(checkouts.start(buyer, {gold, std::nullopt, "manual"})->public_id);
@@ -204,12 +214,9 @@ TEST_F(CheckoutTest, ConcurrentRenewalsEachAddAPeriod) {
     t.join();
   }
   EXPECT_EQ(ok.load(), kRenewals);
-  // Each renewal extends from the end the previous one left (2026-02-28 + 4 months), never
-  // two from the same end.
-  Tier tier;
-  tier.interval = "month";
+  // Each payment extends from the end the previous one left, never two from the same end.
   Millis expected = first_end;
-  for (int i = 0; i < kRenewals; ++i) {
+  for (int i = member_already ? 0 : 1; i < kRenewals; ++i) {
     expected = *period_end(tier, expected);
   }
   const auto memberships = checkouts.memberships_of(buyer);
@@ -217,6 +224,8 @@ TEST_F(CheckoutTest, ConcurrentRenewalsEachAddAPeriod) {
   EXPECT_EQ(format_rfc3339(*memberships[0].current_period_end), format_rfc3339(expected));
   expect_books_ok();
 }
+
+INSTANTIATE_TEST_SUITE_P(MemberOrNot, ConcurrentPurchases, ::testing::Bool());
 
 TEST_F(CheckoutTest, OthersCannotSeeACheckout) {
   auto checkout = checkouts.start(buyer, {gold, std::nullopt, "manual"});

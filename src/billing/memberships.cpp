@@ -6,6 +6,10 @@
 
 namespace gh::billing {
 
+void lock_member(db::Tx& tx, UserId user) {
+  tx.exec("UPDATE users SET locale = locale WHERE id = $1", {user.value});
+}
+
 LockedPeriod lock_period(db::Tx& tx, int64_t membership_id) {
   tx.exec("UPDATE memberships SET updated_at = updated_at WHERE id = $1", {membership_id});
   auto row = tx.one("SELECT status, current_period_end FROM memberships WHERE id = $1", {membership_id});
@@ -13,6 +17,7 @@ LockedPeriod lock_period(db::Tx& tx, int64_t membership_id) {
 }
 
 int64_t start_or_extend_membership(db::Tx& tx, const MembershipGrant& grant, Millis now) {
+  lock_member(tx, grant.user);
   auto current = tx.one(
       "SELECT id, current_period_end FROM memberships WHERE user_id = $1 AND tier_id = $2 AND status = 'active' "
       "ORDER BY id DESC LIMIT 1",

@@ -29,6 +29,11 @@ int64_t start_or_extend_membership(db::Tx& tx, const MembershipGrant& grant, Mil
 // it (READ COMMITTED reads a fresh snapshot per statement); SQLite has a single writer anyway.
 // Every extension reads the end it extends from through this, so two renewals paid at the same
 // moment add two periods, never one. period_end nullopt: lifetime.
+// Serialises membership changes of one user (the row lock of their users row, taken by a no-op
+// UPDATE): two first purchases of a tier completing at the same moment make one membership
+// with two periods, not two memberships.
+void lock_member(db::Tx& tx, UserId user);
+
 struct LockedPeriod {
   std::string status;
   std::optional<Millis> period_end;
