@@ -78,13 +78,23 @@ Result<Payment> Refunds::refund(UserId actor, std::string_view payment_public_id
       return std::move(refunded).error();
     }
     if (!plan->subscription.empty()) {
-      auto canceled = options_.stripe->call("DELETE", "/v1/subscriptions/" + plan->subscription, {}, "");
-      if (!canceled) {
-        return std::move(canceled).error();
+      if (auto stopped = stop_subscription(plan->subscription); !stopped) {
+        return stopped.error();
       }
     }
   }
   return db_.write([&](db::Tx& tx) { return book(tx, plan->payment.id, actor); });
+}
+
+Status Refunds::stop_subscription(const std::string& subscription_id) const {
+  if (options_.stripe == nullptr || !options_.stripe->configured()) {
+    return Error{ErrorKind::Unavailable, "billing.provider_unavailable", "Card payments are not configured.", {}, 0};
+  }
+  auto canceled = options_.stripe->call("DELETE", "/v1/subscriptions/" + subscription_id, {}, "");
+  if (!canceled) {
+    return canceled.error();
+  }
+  return {};
 }
 
 Result<Payment> Refunds::book(db::Tx& tx, int64_t payment_id, std::optional<UserId> actor) {

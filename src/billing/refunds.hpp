@@ -49,6 +49,10 @@ class Refunds {
   // Canceling a canceled membership returns it unchanged.
   Result<Membership> cancel(UserId actor, int64_t membership_id);
 
+  // Ends a subscription at Stripe now (DELETE /v1/subscriptions/{id}), so that a refunded member
+  // is not charged again. Errors: billing.provider_unavailable, billing.provider_error.
+  Status stop_subscription(const std::string& subscription_id) const;
+
   // Whether the buyer may still refund this payment themselves.
   bool buyer_may_refund(const Payment& payment) const;
   // May `actor` refund payments of `community` (owners and admins)?

@@ -136,7 +136,10 @@ Status StripeEvents::handle(std::string_view payload, std::string_view signature
     return {};
   }
 
-  return db_.write([&](db::Tx& tx) -> Status {
+  // A subscription whose payment this event refunds, to end at Stripe once the refund is booked
+  // (a refund made in Stripe's dashboard does not stop the subscription by itself).
+  std::string subscription_to_stop;
+  auto handled = db_.write([&](db::Tx& tx) -> Status {
     auto recorded = tx.exec(
         "INSERT INTO provider_events (provider, event_id, event_type, received_at) VALUES ('stripe', $1, $2, $3) "
         "ON CONFLICT DO NOTHING",
@@ -347,9 +350,16 @@ Status StripeEvents::handle(std::string_view payload, std::string_view signature
         spdlog::warn("stripe: charge {} partly refunded; only full refunds are booked", charge);
         return {};
       }
+      auto live = tx.one(
+          "SELECT m.provider_subscription_id FROM payments y JOIN memberships m ON m.id = y.membership_id "
+          "WHERE y.id = $1 AND y.status = 'succeeded' AND m.status IN ('active', 'past_due')",
+          {row->row().i64(0)});
       auto refunded = refunds_.book(tx, row->row().i64(0), std::nullopt);
       if (!refunded) {
         return std::move(refunded).error();
+      }
+      if (live) {
+        subscription_to_stop = live->row().text(0);
       }
       return {};
     }
@@ -357,6 +367,15 @@ Status StripeEvents::handle(std::string_view payload, std::string_view signature
     spdlog::info("stripe: event {} of type {} ignored", event_id, type);
     return {};
   });
+  if (handled && !subscription_to_stop.empty()) {
+    // After the commit: the refund stands whatever Stripe answers now; a failure is logged for
+    // an operator (the membership is refunded, so later renewal invoices extend nothing).
+    if (auto stopped = refunds_.stop_subscription(subscription_to_stop); !stopped) {
+      spdlog::error("stripe: could not end subscription {} after a refund: {}", subscription_to_stop,
+                    stopped.error().message);
+    }
+  }
+  return handled;
 }
 
 }  // namespace gh::billing

@@ -329,3 +329,19 @@ test('a member cancels the renewal of a Stripe subscription: Stripe told, access
   assert.equal(refused.status, 409);
   assert.equal(refused.data.error.code, 'billing.not_renewing');
 });
+
+test('a refund made in Stripe\'s dashboard is booked and ends the subscription at Stripe', async () => {
+  const member = await newUser(server.base, 'dashboard');
+  const checkout = (await member.post('/api/v1/checkout', { tier_id: monthly.id, provider: 'stripe' })).data.checkout;
+  const paid = stripe.paidSession(stripe.sessionFor(checkout.id));
+  const first = stripe.invoice(paid, { reason: 'subscription_create' });
+  assert.equal((await stripe.send(hook, stripe.event('checkout.session.completed', paid))).status, 200);
+  assert.equal((await stripe.send(hook, stripe.event('invoice.paid', first))).status, 200);
+  const deletesBefore = stripe.calls('DELETE', `/v1/subscriptions/${paid.subscription}`).length;
+  const refund = stripe.event('charge.refunded', { id: first.charge, object: 'charge', payment_intent: first.payment_intent, refunded: true });
+  assert.equal((await stripe.send(hook, refund)).status, 200);
+  assert.equal((await stripe.send(hook, refund)).status, 200);
+  assert.equal((await member.get('/api/v1/me/payments')).data.payments[0].status, 'refunded');
+  assert.equal((await member.get('/api/v1/me/memberships')).data.memberships[0].status, 'refunded');
+  assert.equal(stripe.calls('DELETE', `/v1/subscriptions/${paid.subscription}`).length, deletesBefore + 1, 'ended at Stripe once');
+});
