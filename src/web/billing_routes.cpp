@@ -39,6 +39,88 @@ std::string interval_label(const Context& ctx, const Services& s, const billing:
 
 }  // namespace
 
+// The pricing page: tiers on sale; owners and admins also add and archive tiers, see payments,
+// coupons and code batches here. `form` names the admin form an error belongs to.
+http::Response render_pricing(Context& ctx, Services& s, std::optional<Error> error, render::Data values,
+                              std::string_view form) {
+  auto community = s.communities.find(ctx.request.param("slug"));
+  const auto role = community ? s.communities.role_of(ctx.user_id(), community->id) : access::Role::None;
+  if (!community || (!community->is_public && role == access::Role::None)) {
+    throw not_found("community.not_found", "No such community.");
+  }
+  const bool manage = access::allows(role, access::Action::ManageBilling);
+  auto tiers = take(s.tiers.list(community->slug, manage));
+  render::Data data;
+  data.set("community", community_data(*community));
+  const auto no_trial = ctx.user ? s.offers.trial_tiers_used(ctx.user->id, community->id) : std::vector<int64_t>{};
+  render::Data list{render::Data::type::list};
+  for (const auto& t : tiers) {
+    render::Data d;
+    d.set("id", std::to_string(t.id));
+    d.set("name", t.name);
+    if (!t.description.empty()) {
+      d.set("description", t.description);
+    }
+    d.set("price", t.price.format());
+    d.set("interval", interval_label(ctx, s, t));
+    d.set("free", t.free());
+    d.set("archived", t.archived);
+    if (t.trial_days > 0) {
+      d.set("trial", s.i18n.format(ctx.lang, "pricing.trial", {{"n", std::to_string(t.trial_days)}}));
+      d.set("start_trial", s.i18n.format(ctx.lang, "pricing.start_trial", {{"n", std::to_string(t.trial_days)}}));
+      d.set("can_trial",
+            !t.free() && !t.archived && std::find(no_trial.begin(), no_trial.end(), t.id) == no_trial.end());
+    }
+    list.push_back(d);
+  }
+  data.set("tiers", list);
+  data.set("has_tiers", !tiers.empty());
+  data.set("manage", manage);
+  data.set("signed_in", ctx.user.has_value());
+  data.set("card", s.checkouts.stripe_enabled());
+  if (manage) {
+    render::Data pending{render::Data::type::list};
+    for (const auto& k : take(s.checkouts.pending(ctx.user->id, community->slug))) {
+      render::Data d;
+      d.set("id", k.public_id);
+      d.set("buyer", k.buyer_username);
+      d.set("item", k.item_name);
+      d.set("amount", k.amount.format());
+      d.set("date", format_rfc3339(k.created_at).substr(0, 16).replace(10, 1, " "));
+      pending.push_back(d);
+    }
+    data.set("has_pending", !pending.is_empty_list());
+    data.set("pending", pending);
+    // The latest payments, each refundable here by owners and admins.
+    render::Data payments{render::Data::type::list};
+    const auto recent =
+        s.db.read([&](db::Tx& tx) { return billing::Checkouts::community_payments(tx, community->id, 20); });
+    for (const auto& [y, buyer] : recent) {
+      render::Data d;
+      d.set("id", y.public_id);
+      d.set("buyer", buyer);
+      d.set("amount", y.amount.format());
+      d.set("kind", s.i18n.t(ctx.lang, "payment.kind_" + y.kind));
+      d.set("status", s.i18n.t(ctx.lang, "payment.status_" + y.status));
+      d.set("date", format_rfc3339(y.created_at).substr(0, 16).replace(10, 1, " "));
+      d.set("refundable", y.status == "succeeded");
+      payments.push_back(d);
+    }
+    data.set("has_payments", !recent.empty());
+    data.set("payments", payments);
+    add_offer_admin_data(ctx, s, *community, tiers, data);
+  }
+  data.set("values", values);
+  if (error) {
+    // Each admin form shows its own errors: "errors" (tiers), "coupon_errors", "codes_errors".
+    data.set(form == "tier" || form.empty() ? std::string("errors") : std::string(form) + "_errors",
+             form_errors(ctx, s, *error));
+  }
+  return render_page(ctx, s, kTemplatePricing, data,
+                     PageMeta{s.i18n.t(ctx.lang, "pricing.title") + " · " + community->name, community->description,
+                              error ? status_of(error->kind) : 200});
+}
+
 void register_billing_routes(WebApp& app) {
   auto& s = app.services();
 
@@ -134,6 +216,11 @@ void register_billing_routes(WebApp& app) {
     data.set("id", checkout.public_id);
     data.set("item", checkout.item_name);
     data.set("amount", checkout.amount.format());
+    if (checkout.coupon_id && checkout.list_amount != checkout.amount) {
+      data.set("discounted", true);
+      data.set("list_amount", checkout.list_amount.format());
+      data.set("coupon", checkout.coupon_code);
+    }
     data.set("community_slug", checkout.community_slug);
     data.set("status_" + checkout.status, true);
     data.set("manual", checkout.provider == "manual");
@@ -186,88 +273,10 @@ void register_billing_routes(WebApp& app) {
     return render_page(ctx, s, kTemplateAccount, data, PageMeta{s.i18n.t(ctx.lang, "account.billing_title"), "", 200});
   });
 
-  // The pricing page: tiers on sale; owners and admins also add and archive tiers here.
-  const auto pricing = [&s](Context& ctx, std::optional<Error> error, render::Data values) {
-    auto community = s.communities.find(ctx.request.param("slug"));
-    const auto role = community ? s.communities.role_of(ctx.user_id(), community->id) : access::Role::None;
-    if (!community || (!community->is_public && role == access::Role::None)) {
-      throw not_found("community.not_found", "No such community.");
-    }
-    const bool manage = access::allows(role, access::Action::ManageBilling);
-    auto tiers = take(s.tiers.list(community->slug, manage));
-    render::Data data;
-    data.set("community", community_data(*community));
-    const auto no_trial = ctx.user ? s.offers.trial_tiers_used(ctx.user->id, community->id) : std::vector<int64_t>{};
-    render::Data list{render::Data::type::list};
-    for (const auto& t : tiers) {
-      render::Data d;
-      d.set("id", std::to_string(t.id));
-      d.set("name", t.name);
-      if (!t.description.empty()) {
-        d.set("description", t.description);
-      }
-      d.set("price", t.price.format());
-      d.set("interval", interval_label(ctx, s, t));
-      d.set("free", t.free());
-      d.set("archived", t.archived);
-      if (t.trial_days > 0) {
-        d.set("trial", s.i18n.format(ctx.lang, "pricing.trial", {{"n", std::to_string(t.trial_days)}}));
-        d.set("start_trial", s.i18n.format(ctx.lang, "pricing.start_trial", {{"n", std::to_string(t.trial_days)}}));
-        d.set("can_trial",
-              !t.free() && !t.archived && std::find(no_trial.begin(), no_trial.end(), t.id) == no_trial.end());
-      }
-      list.push_back(d);
-    }
-    data.set("tiers", list);
-    data.set("has_tiers", !tiers.empty());
-    data.set("manage", manage);
-    data.set("signed_in", ctx.user.has_value());
-    data.set("card", s.checkouts.stripe_enabled());
-    if (manage) {
-      render::Data pending{render::Data::type::list};
-      for (const auto& k : take(s.checkouts.pending(ctx.user->id, community->slug))) {
-        render::Data d;
-        d.set("id", k.public_id);
-        d.set("buyer", k.buyer_username);
-        d.set("item", k.item_name);
-        d.set("amount", k.amount.format());
-        d.set("date", format_rfc3339(k.created_at).substr(0, 16).replace(10, 1, " "));
-        pending.push_back(d);
-      }
-      data.set("has_pending", !pending.is_empty_list());
-      data.set("pending", pending);
-      // The latest payments, each refundable here by owners and admins.
-      render::Data payments{render::Data::type::list};
-      const auto recent =
-          s.db.read([&](db::Tx& tx) { return billing::Checkouts::community_payments(tx, community->id, 20); });
-      for (const auto& [y, buyer] : recent) {
-        render::Data d;
-        d.set("id", y.public_id);
-        d.set("buyer", buyer);
-        d.set("amount", y.amount.format());
-        d.set("kind", s.i18n.t(ctx.lang, "payment.kind_" + y.kind));
-        d.set("status", s.i18n.t(ctx.lang, "payment.status_" + y.status));
-        d.set("date", format_rfc3339(y.created_at).substr(0, 16).replace(10, 1, " "));
-        d.set("refundable", y.status == "succeeded");
-        payments.push_back(d);
-      }
-      data.set("has_payments", !recent.empty());
-      data.set("payments", payments);
-      add_offer_admin_data(ctx, s, *community, tiers, data);
-    }
-    data.set("values", values);
-    if (error) {
-      data.set("errors", form_errors(ctx, s, *error));
-    }
-    return render_page(ctx, s, kTemplatePricing, data,
-                       PageMeta{s.i18n.t(ctx.lang, "pricing.title") + " · " + community->name, community->description,
-                                error ? status_of(error->kind) : 200});
-  };
-
   app.route(Door::Page, "GET", "/c/{slug}/pricing", Auth::Optional,
-            [pricing](Context& ctx) { return pricing(ctx, std::nullopt, render::Data()); });
+            [&s](Context& ctx) { return render_pricing(ctx, s, std::nullopt, render::Data(), ""); });
 
-  app.route(Door::Page, "POST", "/c/{slug}/pricing/tiers", Auth::Required, [&s, pricing](Context& ctx) {
+  app.route(Door::Page, "POST", "/c/{slug}/pricing/tiers", Auth::Required, [&s](Context& ctx) {
     Form form(ctx.request);
     auto community = s.communities.find(ctx.request.param("slug"));
     if (!community) {
@@ -284,7 +293,7 @@ void register_billing_routes(WebApp& app) {
       values.set(key, form.get(key));
     }
     if (!price) {
-      return pricing(ctx, price.error(), values);
+      return render_pricing(ctx, s, price.error(), values, "tier");
     }
     input.price = *price;
     if (const auto term = text::trim(form.get("term_days")); !term.empty()) {
@@ -298,7 +307,7 @@ void register_billing_routes(WebApp& app) {
       if (tier.error().kind != ErrorKind::Invalid) {
         throw std::move(tier).error();
       }
-      return pricing(ctx, tier.error(), values);
+      return render_pricing(ctx, s, tier.error(), values, "tier");
     }
     return http::Response::redirect("/c/" + community->slug + "/pricing");
   });

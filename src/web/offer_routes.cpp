@@ -303,24 +303,37 @@ void register_offer_routes(WebApp& app) {
     if (!community) {
       throw not_found("community.not_found", "No such community.");
     }
-    billing::CouponInput input;
-    input.code = form.get("code");
-    input.duration = form.get("duration").empty() ? "once" : form.get("duration");
-    const auto value = text::trim(form.get("value"));
-    if (form.get("kind") == "amount") {
-      input.amount_off = take(Money::parse_decimal(value, community->currency));
-    } else {
-      input.percent_off = integer_field(form, "value");
-      if (!input.percent_off) {
-        throw invalid("billing.invalid_discount", "Give either percent_off or amount_off.", "value");
+    render::Data values;
+    for (const auto* key : {"code", "value", "max_redemptions", "expires_at"}) {
+      values.set(key, form.get(key));
+    }
+    values.set("kind_amount", form.get("kind") == "amount");
+    values.set("duration_forever", form.get("duration") == "forever");
+    try {
+      billing::CouponInput input;
+      input.code = form.get("code");
+      input.duration = form.get("duration").empty() ? "once" : form.get("duration");
+      const auto value = text::trim(form.get("value"));
+      if (form.get("kind") == "amount") {
+        input.amount_off = take(Money::parse_decimal(value, community->currency));
+      } else {
+        input.percent_off = integer_field(form, "value");
+        if (!input.percent_off) {
+          throw invalid("billing.invalid_discount", "Give either percent_off or amount_off.", "value");
+        }
       }
+      input.max_redemptions = integer_field(form, "max_redemptions");
+      input.expires_at = date_field(form, "expires_at");
+      if (const auto tier = integer_field(form, "tier_id"); tier && *tier > 0) {
+        input.tier_ids.push_back(*tier);
+      }
+      take(s.offers.create_coupon(ctx.user->id, community->slug, input));
+    } catch (const Error& error) {
+      if (error.kind != ErrorKind::Invalid && error.kind != ErrorKind::Conflict) {
+        throw;
+      }
+      return render_pricing(ctx, s, error, values, "coupon");  // The form again, as typed.
     }
-    input.max_redemptions = integer_field(form, "max_redemptions");
-    input.expires_at = date_field(form, "expires_at");
-    if (const auto tier = integer_field(form, "tier_id"); tier && *tier > 0) {
-      input.tier_ids.push_back(*tier);
-    }
-    take(s.offers.create_coupon(ctx.user->id, community->slug, input));
     return http::Response::redirect("/c/" + community->slug + "/pricing#coupons");
   });
 
@@ -332,12 +345,23 @@ void register_offer_routes(WebApp& app) {
 
   app.route(Door::Page, "POST", "/c/{slug}/pricing/code-batches", Auth::Required, [&s](Context& ctx) {
     Form form(ctx.request);
-    billing::BatchInput input;
-    input.tier_id = integer_field(form, "tier_id").value_or(0);
-    input.count = integer_field(form, "count").value_or(0);
-    input.expires_at = date_field(form, "expires_at");
-    input.note = form.get("note");
-    take(s.codes.generate(ctx.user->id, ctx.request.param("slug"), input));
+    render::Data values;
+    for (const auto* key : {"count", "note", "expires_at"}) {
+      values.set(std::string("batch_") + key, form.get(key));
+    }
+    try {
+      billing::BatchInput input;
+      input.tier_id = integer_field(form, "tier_id").value_or(0);
+      input.count = integer_field(form, "count").value_or(0);
+      input.expires_at = date_field(form, "expires_at");
+      input.note = form.get("note");
+      take(s.codes.generate(ctx.user->id, ctx.request.param("slug"), input));
+    } catch (const Error& error) {
+      if (error.kind != ErrorKind::Invalid) {
+        throw;
+      }
+      return render_pricing(ctx, s, error, values, "codes");  // The form again, as typed.
+    }
     return http::Response::redirect("/c/" + ctx.request.param("slug") + "/pricing#codes");
   });
 }

@@ -14,6 +14,10 @@ void register_content_routes(WebApp& app);
 void register_billing_routes(WebApp& app);
 void register_books_routes(WebApp& app);
 void register_offer_routes(WebApp& app);
+// The pricing page (billing_routes.cpp), re-shown with `error` on the admin form named `form`
+// ("tier", "coupon", "codes") and the submitted `values`.
+http::Response render_pricing(Context& ctx, Services& s, std::optional<Error> error, render::Data values,
+                              std::string_view form);
 // The pricing page's admin section for coupons and code batches (offer_routes.cpp).
 void add_offer_admin_data(Context& ctx, const Services& s, const community::Community& community,
                           const std::vector<billing::Tier>& tiers, render::Data& data);

@@ -197,8 +197,18 @@ test('pages: redeem form, coupon and batch forms in the pricing admin section, b
   assert.deepEqual(page50.tier_ids, [gold.id]);
   assert.deepEqual(coupons.find((c) => c.code === 'PAGEFIVE').amount_off, { amount_minor: 500, currency: 'CNY' });
   assert.equal((await admin.request('POST', '/c/deals/pricing/coupons', { form: { code: 'NOCSRF', kind: 'percent', value: '5' } })).status, 403);
-  const badForm = await admin.request('POST', '/c/deals/pricing/coupons', { form: { _csrf: csrf, code: 'X', kind: 'percent', value: '5' } });
+  const badForm = await admin.request('POST', '/c/deals/pricing/coupons', { form: { _csrf: csrf, code: 'X', kind: 'amount', value: '5', max_redemptions: '7' } });
   assert.equal(badForm.status, 400);
+  // The pricing page again, the coupon form as typed and its error above it (not on the tier form).
+  assert.match(badForm.text, /id="coupons"[\s\S]*class="alert alert-error"[\s\S]*name="code" maxlength="32" value="X"/);
+  assert.match(badForm.text, /<option value="amount" selected>/);
+  assert.match(badForm.text, /name="max_redemptions" min="1" value="7"/);
+  const taken = await admin.request('POST', '/c/deals/pricing/coupons', { form: { _csrf: csrf, code: 'page50', kind: 'percent', value: '10' } });
+  assert.equal(taken.status, 409);
+  assert.match(taken.text, /name="code" maxlength="32" value="page50"/);
+  const badBatch = await admin.request('POST', '/c/deals/pricing/code-batches', { form: { _csrf: csrf, tier_id: String(gold.id), count: '5000', note: 'too many' } });
+  assert.equal(badBatch.status, 400);
+  assert.match(badBatch.text, /id="codes"[\s\S]*class="alert alert-error"[\s\S]*name="note" maxlength="200" value="too many"/);
   const archive = await admin.request('POST', `/c/deals/pricing/coupons/${coupons.find((c) => c.code === 'PAGEFIVE').id}/archive`, { form: { _csrf: csrf, archived: '1' } });
   assert.equal(archive.status, 303);
   assert.equal((await owner.get('/api/v1/communities/deals/coupons')).data.coupons.find((c) => c.code === 'PAGEFIVE').archived, true);
@@ -233,7 +243,9 @@ test('pages: redeem form, coupon and batch forms in the pricing admin section, b
   csrf = await shopper.csrfFrom('/c/deals/pricing');
   const bought = await shopper.request('POST', '/checkout', { form: { _csrf: csrf, tier_id: String(gold.id), provider: 'manual', coupon: 'page50' } });
   assert.equal(bought.status, 303);
-  assert.match((await shopper.get(bought.headers.get('location'))).text, /¥50\.00/);
+  const checkoutPage = (await shopper.get(bought.headers.get('location'))).text;
+  assert.match(checkoutPage, /<del class="muted">¥100\.00<\/del> <strong>¥50\.00<\/strong>/);
+  assert.match(checkoutPage, /<code>PAGE50<\/code>/);
   const refused = await shopper.request('POST', '/checkout', { form: { _csrf: csrf, tier_id: String(gold.id), provider: 'manual', coupon: 'nope' } });
   assert.equal(refused.status, 400);
   assert.match(refused.text, /No such coupon/);
