@@ -518,7 +518,7 @@ TEST_F(LedgerTest, CheckReportsATamperedAmount) {
 // written differently in each), so the code holds it: no statement in ledger/ changes or
 // removes a ledger row. check() catches what was changed by hand.
 TEST_F(LedgerTest, LedgerSourcesNeverChangeOrDeleteLedgerRows) {
-  const auto folder = std::filesystem::path(__FILE__).parent_path();
+  const auto folder = std::filesystem::path(GH_LEDGER_SOURCE_DIR);
   const std::regex forbidden(R"((UPDATE|DELETE\s+FROM|REPLACE\s+INTO|INSERT\s+OR\s+REPLACE)\s+ledger_)",
                              std::regex::icase);
   int scanned = 0;
