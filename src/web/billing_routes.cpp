@@ -207,7 +207,9 @@ void register_billing_routes(WebApp& app) {
     input.coupon = text::trim(form.get("coupon"));
     input.return_url_base = public_base(ctx, s);
     auto checkout = take(s.checkouts.start(ctx.user->id, input));
-    return http::Response::redirect(checkout.redirect_url);
+    // Our own checkout page first, even for Stripe: it forwards to the provider's page (see
+    // PageMeta::forward_url; CSP form-action forbids a form's redirect to another origin).
+    return http::Response::redirect("/checkout/" + checkout.public_id);
   });
 
   app.route(Door::Page, "GET", "/checkout/{id}", Auth::Required, [&s](Context& ctx) {
@@ -230,7 +232,16 @@ void register_billing_routes(WebApp& app) {
     if (checkout.post_id) {
       data.set("post_url", "/p/" + std::to_string(*checkout.post_id));
     }
-    return render_page(ctx, s, kTemplateCheckout, data, PageMeta{s.i18n.t(ctx.lang, "checkout.title"), "", 200});
+    PageMeta meta{s.i18n.t(ctx.lang, "checkout.title"), "", 200};
+    // A pending checkout at a provider: the buyer's own page forwards to the provider's page.
+    const bool at_provider =
+        checkout.provider != "manual" && checkout.status == "pending" && checkout.user == ctx.user->id &&
+        (checkout.redirect_url.starts_with("https://") || checkout.redirect_url.starts_with("http://"));
+    if (at_provider) {
+      data.set("pay_url", checkout.redirect_url);
+      meta.forward_url = checkout.redirect_url;
+    }
+    return render_page(ctx, s, kTemplateCheckout, data, meta);
   });
 
   app.route(Door::Page, "POST", "/checkout/{id}/confirm", Auth::Required, [&s](Context& ctx) {

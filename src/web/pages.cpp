@@ -32,6 +32,9 @@ http::Response render_page(Context& ctx, const Services& services, std::string_v
   if (meta.refresh_seconds > 0) {
     layout.set("refresh", std::to_string(meta.refresh_seconds));
   }
+  if (!meta.forward_url.empty()) {
+    layout.set("forward_url", meta.forward_url);
+  }
   layout.set("lang", ctx.lang);
   layout.set("theme", ctx.theme);
   layout.set("has_theme", !ctx.theme.empty());

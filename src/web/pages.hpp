@@ -21,6 +21,10 @@ struct PageMeta {
   std::string description;  // <meta name="description"> and Open Graph.
   int status = 200;
   int refresh_seconds = 0;  // > 0: the page reloads itself (<meta http-equiv=refresh>), without JS.
+  // Non-empty: the page forwards the browser there at once (<meta http-equiv=refresh>). Used to
+  // reach a payment provider's page: a form's redirect to another origin is refused by our
+  // CSP's form-action, a navigation from a page is not.
+  std::string forward_url;
 };
 
 // Renders `name` with `data` into the layout.

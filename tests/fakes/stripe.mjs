@@ -5,7 +5,9 @@
 import { createServer } from 'node:http';
 import { createHmac } from 'node:crypto';
 
-export async function startFakeStripe({ secretKey = 'sk_test_fake', webhookSecret = 'whsec_fake' } = {}) {
+// `webhookUrl` (settable later as fake.webhookUrl) is where the hosted pay page sends the
+// completion event when a browser pays there, as Stripe Checkout does.
+export async function startFakeStripe({ secretKey = 'sk_test_fake', webhookSecret = 'whsec_fake', webhookUrl = null } = {}) {
   const requests = [];
   const sessions = new Map();
   const coupons = new Map();  // Single-use coupons Guildhall creates for a discounted first period.
@@ -67,6 +69,9 @@ export async function startFakeStripe({ secretKey = 'sk_test_fake', webhookSecre
       const form = Object.fromEntries(new URLSearchParams(raw));
       const record = { method: req.method, path: url.pathname, form, headers: req.headers, raw };
       requests.push(record);
+      // The hosted payment page a buyer's browser is sent to (Stripe Checkout's `url`).
+      const pay = url.pathname.match(/^\/pay\/([\w-]+)$/);
+      if (pay) return payPage(req, res, pay[1]);
       if (req.headers.authorization !== `Bearer ${secretKey}`) return fail(res, 401, 'Invalid API Key provided.');
       if (failNext) {
         const f = failNext;
@@ -123,13 +128,31 @@ export async function startFakeStripe({ secretKey = 'sk_test_fake', webhookSecre
       return fail(res, 404, `Unrecognized request URL (${req.method}: ${url.pathname})`);
     });
   });
+  // GET shows the session and a Pay button; POST marks it paid, sends the signed
+  // checkout.session.completed to the webhook, and sends the browser to the success URL.
+  async function payPage(req, res, id) {
+    const session = sessions.get(id);
+    if (!session) { res.writeHead(404); return res.end('no such session'); }
+    if (req.method === 'GET') {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      return res.end(`<!doctype html><title>Stand-in Stripe Checkout</title><h1>Pay ${session.amount_total} ${session.currency}</h1>
+        <form method="post"><button type="submit">Pay</button></form><a href="${session.cancel_url}">Back</a>`);
+    }
+    const paid = fake.paidSession(session);
+    const delivered = await fake.send(fake.webhookUrl, fake.event('checkout.session.completed', paid));
+    if (delivered.status !== 200) { res.writeHead(502); return res.end(`webhook answered ${delivered.status}`); }
+    res.writeHead(303, { Location: session.success_url });
+    return res.end();
+  }
+
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${server.address().port}`;
 
   const sign = (body, t = Math.floor(Date.now() / 1000), secret = webhookSecret) =>
     `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
 
-  return {
+  const fake = {
+    webhookUrl,
     base, requests, sessions, coupons, secretKey, webhookSecret, sign,
     failNext(status, message = 'Something went wrong on the fake') { failNext = { status, message }; },
     calls(method, path) { return requests.filter((r) => r.method === method && r.path === path); },
@@ -173,4 +196,5 @@ export async function startFakeStripe({ secretKey = 'sk_test_fake', webhookSecre
     },
     close() { server.closeAllConnections(); return new Promise((r) => server.close(r)); },
   };
+  return fake;
 }
