@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "access/entitlements.hpp"
+#include "billing/codes.hpp"
 #include "billing/memberships.hpp"
 #include "billing/offers.hpp"
 #include "identity/identity.hpp"
@@ -15,7 +16,9 @@ constexpr std::string_view kCheckoutColumns =
     "k.id, k.public_id, k.user_id, k.community_id, c.slug, k.tier_id, k.post_id, "
     "COALESCE(t.name, p.title, ''), k.provider, k.status, k.amount_minor, k.currency, k.redirect_url, "
     "k.created_at, k.completed_at, u.username, k.coupon_id, COALESCE(o.code, ''), k.list_amount_minor, "
-    "k.renewal_amount_minor";
+    "k.renewal_amount_minor, k.gift, "
+    "(SELECT r.code FROM code_batches b JOIN redeem_codes r ON r.batch_id = b.id JOIN payments y ON y.id = "
+    "b.payment_id WHERE y.checkout_id = k.id LIMIT 1)";
 constexpr std::string_view kCheckoutFrom =
     " FROM checkouts k JOIN communities c ON c.id = k.community_id JOIN users u ON u.id = k.user_id "
     "LEFT JOIN tiers t ON t.id = k.tier_id LEFT JOIN posts p ON p.id = k.post_id "
@@ -45,6 +48,10 @@ Checkout checkout_from_row(const db::Row& r) {
     k.renewal_amount = Money::create(r.i64(19), r.text(11)).value();
   } else if (k.tier_id && r.is_null(18)) {
     k.renewal_amount = k.amount;  // Checkouts from before coupons renew at their price.
+  }
+  k.gift = r.boolean(20);
+  if (!r.is_null(21)) {
+    k.gift_code = display_code(r.text(21));
   }
   return k;
 }
@@ -101,6 +108,9 @@ std::optional<Checkout> Checkouts::load(db::Tx& tx, std::string_view public_id) 
 Result<Checkout> Checkouts::start(UserId buyer, const CheckoutInput& input) {
   if (input.tier_id.has_value() == input.post_id.has_value()) {
     return invalid("billing.item_required", "Buy either a tier (tier_id) or a post (post_id).", "tier_id");
+  }
+  if (input.gift && !input.tier_id) {
+    return invalid("billing.gift_tier_only", "Gifts are memberships: give a tier (tier_id).", "gift");
   }
   if (input.provider != "manual" && input.provider != "stripe") {
     return invalid("billing.unknown_provider", "Providers are stripe and manual.", "provider");
@@ -168,11 +178,11 @@ Result<Checkout> Checkouts::start(UserId buyer, const CheckoutInput& input) {
     const std::string redirect_url = "/checkout/" + public_id;
     const int64_t checkout_id = *tx.scalar_i64(
         "INSERT INTO checkouts (public_id, user_id, community_id, tier_id, post_id, provider, status, amount_minor, "
-        "currency, redirect_url, created_at, updated_at, coupon_id, list_amount_minor, renewal_amount_minor) "
-        "VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $10, $11, $12, $13) RETURNING id",
+        "currency, redirect_url, created_at, updated_at, coupon_id, list_amount_minor, renewal_amount_minor, gift) "
+        "VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $10, $11, $12, $13, $14) RETURNING id",
         {public_id, buyer.value, community.value, input.tier_id, input.post_id, input.provider, amount.amount_minor(),
          amount.currency(), redirect_url, now, coupon_id, list_amount.amount_minor(),
-         renewal_amount ? std::optional(renewal_amount->amount_minor()) : std::nullopt});
+         renewal_amount ? std::optional(renewal_amount->amount_minor()) : std::nullopt, input.gift ? 1 : 0});
     if (amount.amount_minor() == 0) {
       // A 100% coupon: nothing to collect, so no provider is involved; completing here grants
       // access and counts the redemption in this transaction, and books nothing.
@@ -261,11 +271,13 @@ Result<Payment> Checkouts::complete(db::Tx& tx, int64_t checkout_id, const std::
   const int64_t fee = fee_for(amount);
   const std::string& currency = checkout.amount.currency();
 
-  communities_.ensure_member(tx, checkout.user, checkout.community);
+  if (!checkout.gift) {
+    communities_.ensure_member(tx, checkout.user, checkout.community);
+  }
 
   std::optional<int64_t> membership_id;
   std::string kind = "purchase";
-  if (checkout.tier_id) {
+  if (checkout.tier_id && !checkout.gift) {
     auto tier_row = tx.one("SELECT billing_interval, term_days FROM tiers WHERE id = $1", {*checkout.tier_id});
     Tier tier;
     tier.interval = tier_row->row().text(0);
@@ -312,6 +324,22 @@ Result<Payment> Checkouts::complete(db::Tx& tx, int64_t checkout_id, const std::
                   access::Grant{checkout.user, checkout.community, std::nullopt, *checkout.post_id, true, "purchase",
                                 payment_id, now, std::nullopt},
                   now);
+  }
+  if (checkout.gift) {
+    // The gift: a one-code batch tied to the payment, for the buyer to pass on; whoever
+    // redeems it gets one period of the tier (see codes.hpp).
+    const auto batch = tx.scalar_i64(
+        "INSERT INTO code_batches (community_id, tier_id, code_count, note, expires_at, created_by, created_at, "
+        "payment_id) VALUES ($1, $2, 1, $3, NULL, $4, $5, $6) RETURNING id",
+        {checkout.community.value, *checkout.tier_id, "gift from @" + checkout.buyer_username, checkout.user.value, now,
+         payment_id});
+    for (int attempt = 0; attempt < 5; ++attempt) {  // 60 random bits: a clash is all but impossible.
+      if (tx.exec("INSERT INTO redeem_codes (batch_id, code) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                  {*batch, random_code()})
+              .affected == 1) {
+        break;
+      }
+    }
   }
 
   if (amount == 0) {

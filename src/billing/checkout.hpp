@@ -25,6 +25,7 @@ struct CheckoutInput {
   std::optional<int64_t> post_id;
   std::string provider;  // "manual" | "stripe"
   std::string coupon;    // A coupon code of the item's community, or "".
+  bool gift = false;     // A tier bought for someone else: completing it makes a redeem code.
   // Where the buyer comes back after paying elsewhere (Stripe): "https://host", no slash.
   std::string return_url_base;
 };
@@ -51,6 +52,8 @@ struct Checkout {
   std::string coupon_code;
   Money list_amount = Money::zero("CNY");
   std::optional<Money> renewal_amount;
+  bool gift = false;
+  std::string gift_code;  // Display form, once a gift checkout is completed (for its buyer).
 };
 
 struct Payment {

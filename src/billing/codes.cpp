@@ -208,7 +208,7 @@ Result<Membership> Codes::redeem(UserId user, std::string_view code) {
     std::optional<db::Tx::OneRow> row;
     if (canonical) {
       row = tx.one(
-          "SELECT r.id, r.redeemed_at, b.expires_at, b.tier_id FROM redeem_codes r "
+          "SELECT r.id, r.redeemed_at, b.expires_at, b.tier_id, r.voided_at FROM redeem_codes r "
           "JOIN code_batches b ON b.id = r.batch_id WHERE r.code = $1",
           {*canonical});
     }
@@ -220,14 +220,18 @@ Result<Membership> Codes::redeem(UserId user, std::string_view code) {
     if (!row->row().is_null(1)) {
       return conflict("billing.code_used", "This code has already been used.", "code");
     }
+    if (!row->row().is_null(4)) {
+      return conflict("billing.code_void", "This gift was refunded: its code no longer works.", "code");
+    }
     if (!row->row().is_null(2) && row->row().i64(2) <= now) {
       return conflict("billing.code_expired", "This code has expired.", "code");
     }
     // Claim the code: of concurrent redeems exactly one moves it out of "available"; on
     // PostgreSQL the others wait for this row and then match nothing.
-    auto claimed =
-        tx.exec("UPDATE redeem_codes SET redeemed_by = $1, redeemed_at = $2 WHERE id = $3 AND redeemed_at IS NULL",
-                {user.value, now, code_id});
+    auto claimed = tx.exec(
+        "UPDATE redeem_codes SET redeemed_by = $1, redeemed_at = $2 WHERE id = $3 AND redeemed_at IS NULL AND "
+        "voided_at IS NULL",
+        {user.value, now, code_id});
     if (claimed.affected != 1) {
       return conflict("billing.code_used", "This code has already been used.", "code");
     }
@@ -244,6 +248,30 @@ Result<Membership> Codes::redeem(UserId user, std::string_view code) {
         [&](db::Tx& tx) { identity::record_failure(tx, throttle_key, now, now - 4 * options_.failure_window_ms); });
   }
   return result;
+}
+
+std::vector<Gift> Codes::gifts_of(UserId buyer) {
+  return db_.read([&](db::Tx& tx) {
+    std::vector<Gift> out;
+    for (auto r :
+         tx.exec("SELECT r.code, r.redeemed_at, r.voided_at, c.slug, c.name, t.name, y.public_id, b.created_at "
+                 "FROM code_batches b JOIN redeem_codes r ON r.batch_id = b.id "
+                 "JOIN payments y ON y.id = b.payment_id JOIN communities c ON c.id = b.community_id "
+                 "JOIN tiers t ON t.id = b.tier_id WHERE b.created_by = $1 AND b.payment_id IS NOT NULL "
+                 "ORDER BY b.id DESC LIMIT 200",
+                 {buyer.value})) {
+      Gift g;
+      g.code = display_code(r.text(0));
+      g.status = !r.is_null(1) ? "redeemed" : !r.is_null(2) ? "void" : "available";
+      g.community_slug = r.text(3);
+      g.community_name = r.text(4);
+      g.tier_name = r.text(5);
+      g.payment_id = r.text(6);
+      g.created_at = r.i64(7);
+      out.push_back(std::move(g));
+    }
+    return out;
+  });
 }
 
 }  // namespace gh::billing

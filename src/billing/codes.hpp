@@ -50,6 +50,17 @@ struct RedeemCode {
   std::optional<Millis> redeemed_at;
 };
 
+// A gift bought through a checkout (CheckoutInput::gift), as its buyer sees it.
+struct Gift {
+  std::string code;    // Display form.
+  std::string status;  // available | redeemed | void (refunded)
+  std::string community_slug;
+  std::string community_name;
+  std::string tier_name;
+  std::string payment_id;  // The payment's public id.
+  Millis created_at = 0;
+};
+
 struct CodesOptions {
   int max_failed_redeems = 10;  // Per user per window; then billing.too_many_attempts.
   Millis failure_window_ms = 3'600'000;
@@ -81,6 +92,9 @@ class Codes {
   // Errors: billing.code_not_found (NotFound), billing.code_used, billing.code_expired
   // (Conflict), billing.too_many_attempts (RateLimited, after max_failed_redeems failures).
   Result<Membership> redeem(UserId user, std::string_view code);
+
+  // Gifts `buyer` bought, newest first.
+  std::vector<Gift> gifts_of(UserId buyer);
 
  private:
   db::Database& db_;

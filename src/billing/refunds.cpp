@@ -6,6 +6,19 @@
 #include "ledger/ledger.hpp"
 
 namespace gh::billing {
+namespace {
+
+// Whether the payment bought a gift whose code someone has redeemed.
+bool gift_redeemed(db::Tx& tx, int64_t payment_id) {
+  return tx
+      .one(
+          "SELECT 1 FROM code_batches b JOIN redeem_codes r ON r.batch_id = b.id WHERE b.payment_id = $1 AND "
+          "r.redeemed_at IS NOT NULL",
+          {payment_id})
+      .has_value();
+}
+
+}  // namespace
 
 bool Refunds::buyer_may_refund(const Payment& payment) const {
   return payment.status == "succeeded" &&
@@ -37,6 +50,9 @@ Result<Payment> Refunds::refund(UserId actor, std::string_view payment_public_id
                                                              std::to_string(options_.window_hours) +
                                                              " hours has passed: ask the community's owner.");
       }
+    }
+    if (payment->status == "succeeded" && gift_redeemed(tx, payment->id)) {
+      return conflict("billing.gift_redeemed", "This gift has been redeemed: it can no longer be refunded here.");
     }
     Plan p{*payment, "", "", ""};
     auto ids = tx.one("SELECT provider_payment_intent, provider_charge FROM payments WHERE id = $1", {payment->id});
@@ -110,6 +126,15 @@ Result<Payment> Refunds::book(db::Tx& tx, int64_t payment_id, std::optional<User
   if (claimed.affected != 1) {
     return *payment;  // Refunded before (by us or at the provider): nothing more to book.
   }
+  // A gift's code stops working; one redeemed meanwhile keeps its membership, and only a refund
+  // already made at the provider (actor nullopt) goes through then.
+  if (actor && gift_redeemed(tx, payment_id)) {
+    return conflict("billing.gift_redeemed", "This gift has been redeemed: it can no longer be refunded here.");
+  }
+  tx.exec(
+      "UPDATE redeem_codes SET voided_at = $1 WHERE redeemed_at IS NULL AND voided_at IS NULL AND batch_id IN "
+      "(SELECT id FROM code_batches WHERE payment_id = $2)",
+      {now, payment_id});
   // A full refund is the exact negation of the payment's booking, platform fee included (the
   // ledger README: reversals for full refunds, community:N:refunds for partial ones). check()
   // then proves the refund matches the payment, and a transaction is reversed at most once.

@@ -21,7 +21,8 @@ Result<Checkout> Checkouts::open_stripe_session(const Checkout& checkout, const 
   }
   // Month and year tiers renew at Stripe (a subscription); fixed terms, lifetime tiers and
   // single posts are paid once.
-  const bool subscription = interval == "month" || interval == "year";
+  // A gift is paid once: the friend's membership runs one period from redemption.
+  const bool subscription = !checkout.gift && (interval == "month" || interval == "year");
   const std::string item = "line_items[0]";
   const int64_t recurring = subscription && checkout.renewal_amount ? checkout.renewal_amount->amount_minor()
                                                                     : checkout.amount.amount_minor();

@@ -151,6 +151,7 @@ void register_billing_routes(WebApp& app) {
   app.route(Door::Api, "POST", "/api/v1/checkout", Auth::Required, [&s](Context& ctx) {
     auto in = json_body(ctx);
     billing::CheckoutInput input{in.integer("tier_id"), in.integer("post_id"), in.str("provider").value_or("")};
+    input.gift = in.boolean("gift").value_or(false);
     input.coupon = in.str("coupon").value_or("");
     check(in);
     input.return_url_base = public_base(ctx, s);
@@ -185,6 +186,19 @@ void register_billing_routes(WebApp& app) {
     return json_response(200, {{"payments", std::move(list)}});
   });
 
+  app.route(Door::Api, "GET", "/api/v1/me/gifts", Auth::Required, [&s](Context& ctx) {
+    boost::json::array list;
+    for (const auto& g : s.codes.gifts_of(ctx.user->id)) {
+      list.push_back({{"code", g.code},
+                      {"status", g.status},
+                      {"community", g.community_slug},
+                      {"tier", g.tier_name},
+                      {"payment", g.payment_id},
+                      {"created_at", format_rfc3339(g.created_at)}});
+    }
+    return json_response(200, {{"gifts", std::move(list)}});
+  });
+
   app.route(Door::Api, "GET", "/api/v1/me/memberships", Auth::Required, [&s](Context& ctx) {
     boost::json::array list;
     for (const auto& m : s.checkouts.memberships_of(ctx.user->id)) {
@@ -205,6 +219,7 @@ void register_billing_routes(WebApp& app) {
     }
     input.provider = form.get("provider").empty() ? "manual" : form.get("provider");
     input.coupon = text::trim(form.get("coupon"));
+    input.gift = form.get("gift") == "1";
     input.return_url_base = public_base(ctx, s);
     auto checkout = take(s.checkouts.start(ctx.user->id, input));
     // Our own checkout page first, even for Stripe: it forwards to the provider's page (see
@@ -224,6 +239,10 @@ void register_billing_routes(WebApp& app) {
       data.set("coupon", checkout.coupon_code);
     }
     data.set("community_slug", checkout.community_slug);
+    if (!checkout.gift_code.empty() && checkout.user == ctx.user->id) {
+      data.set("gift_code", checkout.gift_code);
+      data.set("gift_link", "/redeem?code=" + http::url_encode(checkout.gift_code));
+    }
     data.set("status_" + checkout.status, true);
     data.set("manual", checkout.provider == "manual");
     data.set("is_buyer", checkout.user == ctx.user->id);
@@ -281,6 +300,18 @@ void register_billing_routes(WebApp& app) {
     }
     data.set("memberships", memberships);
     data.set("payments", payments);
+    render::Data gifts{render::Data::type::list};
+    for (const auto& g : s.codes.gifts_of(ctx.user->id)) {
+      render::Data d;
+      d.set("code", g.code);
+      d.set("community_slug", g.community_slug);
+      d.set("item", g.community_name + " · " + g.tier_name);
+      d.set("status", s.i18n.t(ctx.lang, "gift.status_" + g.status));
+      d.set("available", g.status == "available");
+      gifts.push_back(d);
+    }
+    data.set("has_gifts", !gifts.is_empty_list());
+    data.set("gifts", gifts);
     return render_page(ctx, s, kTemplateAccount, data, PageMeta{s.i18n.t(ctx.lang, "account.billing_title"), "", 200});
   });
 

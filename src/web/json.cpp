@@ -189,6 +189,8 @@ boost::json::object checkout_json(const billing::Checkout& k) {
       {"list_amount", money_json(k.list_amount)},
       {"renewal_amount",
        k.renewal_amount ? boost::json::value(money_json(*k.renewal_amount)) : boost::json::value(nullptr)},
+      {"gift", k.gift},
+      {"gift_code", k.gift_code.empty() ? boost::json::value(nullptr) : boost::json::value(k.gift_code)},
   };
 }
 
