@@ -12,6 +12,7 @@ declare -A allowed=(
   [testing]="testing db core"
   [access]="access db core"
   [ledger]="ledger db core"
+  [mail]="mail identity render db core"
   [identity]="identity db core"
   [community]="community access identity render db core"
   [content]="content access identity render db core"
