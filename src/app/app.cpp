@@ -14,8 +14,8 @@
 #include "app/config.hpp"
 #include "app/demo.hpp"
 #include "billing/books.hpp"
-#include "core/embedded.hpp"
 #include "content/digest_source.hpp"
+#include "core/embedded.hpp"
 #include "ledger/ledger.hpp"
 #include "mail/mailer.hpp"
 #include "mail/worker.hpp"
@@ -165,8 +165,9 @@ mail::WorkerOptions mail_worker_options(const Config& config) {
   auto base = config.integer("mail-retry-base-ms", options.retry.base_ms);
   auto attempts = config.integer("mail-max-attempts", options.retry.max_attempts);
   if (!poll || *poll < 10 || !base || *base < 1 || !attempts || *attempts < 1 || *attempts > 100) {
-    throw std::runtime_error("--mail-poll-ms (>= 10), --mail-retry-base-ms (>= 1) and --mail-max-attempts (1-100)"
-                             " are integers");
+    throw std::runtime_error(
+        "--mail-poll-ms (>= 10), --mail-retry-base-ms (>= 1) and --mail-max-attempts (1-100)"
+        " are integers");
   }
   options.poll_ms = *poll;
   options.retry.base_ms = *base;
@@ -200,8 +201,8 @@ struct Runtime {
     web_config.public_url = config.get_or("public-url", "");
     web_config.trust_proxy = config.flag("trust-proxy");
     web = std::make_unique<web::WebApp>(web::Services{*db, clock, identity, communities, posts, tiers, checkouts, books,
-                                                      offers, codes, refunds, stripe_events, mailer, templates,
-                                                      i18n, static_files, web_config});
+                                                      offers, codes, refunds, stripe_events, mailer, templates, i18n,
+                                                      static_files, web_config});
   }
 
   static render::I18n load_i18n() {

@@ -11,10 +11,9 @@ std::vector<mail::DigestCommunity> MissedPosts::missed(UserId user, Millis since
   };
   const auto memberships = db_.read([&](db::Tx& tx) {
     std::vector<Membership> out;
-    for (const auto& row : tx.exec(
-             "SELECT c.slug, c.name FROM members m JOIN communities c ON c.id = m.community_id "
-             "WHERE m.user_id = $1 ORDER BY c.name, c.id",
-             {user.value})) {
+    for (const auto& row : tx.exec("SELECT c.slug, c.name FROM members m JOIN communities c ON c.id = m.community_id "
+                                   "WHERE m.user_id = $1 ORDER BY c.name, c.id",
+                                   {user.value})) {
       out.push_back(Membership{row.text(0), row.text(1)});
     }
     return out;
@@ -43,10 +42,10 @@ std::vector<mail::DigestCommunity> MissedPosts::missed(UserId user, Millis since
           continue;
         }
         // Listings never carry bodies; the excerpt of a gated post is made from its preview.
-        community.posts.push_back(mail::DigestPost{post.title, "/p/" + std::to_string(post.id.value), post.excerpt,
-                                                   post.author.display_name.empty() ? post.author.username
-                                                                                    : post.author.display_name,
-                                                   post.locked, post.upvotes, post.comment_count, published});
+        community.posts.push_back(
+            mail::DigestPost{post.title, "/p/" + std::to_string(post.id.value), post.excerpt,
+                             post.author.display_name.empty() ? post.author.username : post.author.display_name,
+                             post.locked, post.upvotes, post.comment_count, published});
       }
       if (!page->next_cursor) {
         break;

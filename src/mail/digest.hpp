@@ -27,7 +27,7 @@ struct DigestPost {
 
 struct DigestCommunity {
   std::string name;
-  std::string path;                // "/c/rust".
+  std::string path;               // "/c/rust".
   std::vector<DigestPost> posts;  // Published in the period, newest first.
 };
 

@@ -40,13 +40,12 @@ DigestRun Mailer::enqueue_due_digests(DigestSource& source, Millis now) {
 
   const auto due = db_.read([&](db::Tx& tx) {
     std::vector<Due> out;
-    for (const auto& row : tx.exec(
-             "SELECT user_id, digest, last_period, covered_until FROM mail_settings WHERE "
-             "(digest = 'daily' AND last_period < $1) OR (digest = 'weekly' AND last_period < $2) "
-             "ORDER BY user_id LIMIT $3",
-             {daily, weekly, options_.digest_batch})) {
-      out.push_back(Due{UserId(row.i64(0)), parse_cadence(row.text(1)).value_or(Cadence::Off), row.i64(2),
-                        row.i64(3)});
+    for (const auto& row :
+         tx.exec("SELECT user_id, digest, last_period, covered_until FROM mail_settings WHERE "
+                 "(digest = 'daily' AND last_period < $1) OR (digest = 'weekly' AND last_period < $2) "
+                 "ORDER BY user_id LIMIT $3",
+                 {daily, weekly, options_.digest_batch})) {
+      out.push_back(Due{UserId(row.i64(0)), parse_cadence(row.text(1)).value_or(Cadence::Off), row.i64(2), row.i64(3)});
     }
     return out;
   });

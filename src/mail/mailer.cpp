@@ -96,9 +96,10 @@ std::optional<int64_t> Mailer::enqueue_listed(db::Tx& tx, UserId user, const Rec
                    {"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"},
                    {"Auto-Submitted", "auto-generated"}};
   const std::string raw = build_message(message, identity::random_token().substr(0, 24));
-  return enqueue(tx, OutgoingMail{user, std::string(kind), to.email, options_.from.email, message.subject, raw,
-                                  std::move(idem_key)},
-                 now);
+  return enqueue(
+      tx,
+      OutgoingMail{user, std::string(kind), to.email, options_.from.email, message.subject, raw, std::move(idem_key)},
+      now);
 }
 
 Result<std::optional<int64_t>> Mailer::enqueue_notice(db::Tx& tx, UserId user, std::string_view kind,
@@ -153,8 +154,9 @@ std::optional<int64_t> Mailer::enqueue_transactional(db::Tx& tx, const Address& 
   message.date = now;
   message.message_id = identity::random_token() + "@" + domain_of(options_.from.email);
   const std::string raw = build_message(message, identity::random_token().substr(0, 24));
-  return enqueue(tx, OutgoingMail{std::nullopt, "transactional", to.email, options_.from.email, message.subject, raw,
-                                  std::move(idem_key)},
+  return enqueue(tx,
+                 OutgoingMail{std::nullopt, "transactional", to.email, options_.from.email, message.subject, raw,
+                              std::move(idem_key)},
                  now);
 }
 
@@ -164,8 +166,7 @@ Preferences Mailer::preferences(UserId user) {
 
 Result<Preferences> Mailer::update_preferences(UserId user, const PreferencesPatch& patch) {
   const auto languages = i18n_.languages();
-  return db_.write(
-      [&](db::Tx& tx) { return mail::update_preferences(tx, user, patch, languages, clock_.now_ms()); });
+  return db_.write([&](db::Tx& tx) { return mail::update_preferences(tx, user, patch, languages, clock_.now_ms()); });
 }
 
 namespace {

@@ -33,9 +33,9 @@ struct Options {
   Address from{"Guildhall", "noreply@localhost"};
   std::string base_url;  // "https://guild.example.com", no trailing slash: links in mail.
   std::string site_name = "Guildhall";
-  int digest_batch = 200;         // Users looked at per digest run.
-  int digest_max_posts = 10;      // New posts listed per community.
-  int digest_top_posts = 3;       // "Top discussions" per community.
+  int digest_batch = 200;     // Users looked at per digest run.
+  int digest_max_posts = 10;  // New posts listed per community.
+  int digest_top_posts = 3;   // "Top discussions" per community.
 };
 
 // What an unsubscribe token stands for.

@@ -48,10 +48,11 @@ class MailerTest : public ::testing::Test {
  protected:
   MailerTest()
       : i18n(catalogues()),
-        templates({{"mail/notice.html", "<p>{{#paragraphs}}{{.}}{{/paragraphs}}</p><a href=\"{{unsubscribe_url}}\">x</a>"},
-                   {"mail/digest.html",
-                    "{{#communities}}<h2>{{name}}</h2>{{#new}}<h3>{{title}}</h3><p>{{excerpt}}</p>{{/new}}{{/communities}}"}},
-                  i18n),
+        templates(
+            {{"mail/notice.html", "<p>{{#paragraphs}}{{.}}{{/paragraphs}}</p><a href=\"{{unsubscribe_url}}\">x</a>"},
+             {"mail/digest.html",
+              "{{#communities}}<h2>{{name}}</h2>{{#new}}<h3>{{title}}</h3><p>{{excerpt}}</p>{{/new}}{{/communities}}"}},
+            i18n),
         mailer(test_db.db(), clock, templates, i18n, options()) {
     ann = add_user("ann");
   }
@@ -112,8 +113,8 @@ TEST_F(MailerTest, NoticeCarriesOneClickUnsubscribeAndHonoursPreferences) {
 
   ASSERT_TRUE(mailer.update_preferences(ann, PreferencesPatch{{{"replies", false}}, std::nullopt, std::nullopt}));
   EXPECT_FALSE(notice(ann)) << "turned off";
-  EXPECT_TRUE(take(test_db.db().write(
-      [&](db::Tx& tx) { return mailer.enqueue_notice(tx, ann, "mentions", "Mention", "Hi", ""); })));
+  EXPECT_TRUE(take(
+      test_db.db().write([&](db::Tx& tx) { return mailer.enqueue_notice(tx, ann, "mentions", "Mention", "Hi", ""); })));
 }
 
 TEST_F(MailerTest, NoticeRolledBackWithItsCauseLeavesNoMail) {
@@ -141,7 +142,8 @@ TEST_F(MailerTest, UnsubscribeTokenTurnsItsKindOff) {
 }
 
 TEST_F(MailerTest, InvalidPreferencesChangeNothing) {
-  auto bad = mailer.update_preferences(ann, PreferencesPatch{{{"replies", false}, {"spam", true}}, std::nullopt, std::nullopt});
+  auto bad = mailer.update_preferences(
+      ann, PreferencesPatch{{{"replies", false}, {"spam", true}}, std::nullopt, std::nullopt});
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, "mail.invalid_preference");
   EXPECT_EQ(bad.error().fields.count("spam"), 1u);
@@ -156,7 +158,8 @@ TEST_F(MailerTest, InvalidPreferencesChangeNothing) {
 
 TEST_F(MailerTest, DigestIsSentOncePerPeriodInTheUsersLanguage) {
   StubSource source;
-  source.communities = {DigestCommunity{"Rust", "/c/rust", {DigestPost{"Borrowing", "/p/7", "Preview only", "bob", true, 0, 0, 0}}}};
+  source.communities = {
+      DigestCommunity{"Rust", "/c/rust", {DigestPost{"Borrowing", "/p/7", "Preview only", "bob", true, 0, 0, 0}}}};
   // First sight: a baseline, no mail.
   EXPECT_EQ(mailer.enqueue_due_digests(source, clock.now_ms()).enqueued, 0);
   ASSERT_TRUE(mailer.update_preferences(ann, PreferencesPatch{{}, "daily", "zh-CN"}));
@@ -170,7 +173,8 @@ TEST_F(MailerTest, DigestIsSentOncePerPeriodInTheUsersLanguage) {
   const auto messages = outbox_messages();
   ASSERT_EQ(messages.size(), 1u);
   // "Guildhall 每日摘要"
-  EXPECT_NE(messages[0].find("Subject: =?UTF-8?B?R3VpbGRoYWxsIOavj+aXpeaRmOimgQ==?="), std::string::npos) << messages[0];
+  EXPECT_NE(messages[0].find("Subject: =?UTF-8?B?R3VpbGRoYWxsIOavj+aXpeaRmOimgQ==?="), std::string::npos)
+      << messages[0];
   EXPECT_NE(messages[0].find("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), std::string::npos);
   EXPECT_NE(messages[0].find("Preview only"), std::string::npos);
   // Nothing new: the period passes without mail.

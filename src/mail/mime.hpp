@@ -30,7 +30,7 @@ struct Message {
   std::string text;     // text/plain part, UTF-8, any line ends.
   std::string html;     // text/html part; empty: a single text/plain body.
   Millis date = 0;
-  std::string message_id;                                   // Without angle brackets: "abc@host".
+  std::string message_id;                                  // Without angle brackets: "abc@host".
   std::vector<std::pair<std::string, std::string>> extra;  // Already valid header values.
 };
 

@@ -9,9 +9,13 @@ namespace gh::mail {
 namespace {
 
 TEST(MimeTest, Base64MatchesRfc4648Vectors) {
-  const std::pair<const char*, const char*> cases[] = {
-      {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="},
-      {"foobar", "Zm9vYmFy"}};
+  const std::pair<const char*, const char*> cases[] = {{"", ""},
+                                                       {"f", "Zg=="},
+                                                       {"fo", "Zm8="},
+                                                       {"foo", "Zm9v"},
+                                                       {"foob", "Zm9vYg=="},
+                                                       {"fooba", "Zm9vYmE="},
+                                                       {"foobar", "Zm9vYmFy"}};
   for (const auto& [in, out] : cases) {
     EXPECT_EQ(base64(in), out) << in;
   }
@@ -100,7 +104,9 @@ TEST(MimeTest, AddressesAreQuotedOrEncoded) {
   EXPECT_EQ(parse_address("x@y").email, "x@y");
 }
 
-TEST(MimeTest, DateIsRfc5322) { EXPECT_EQ(format_date(1795552433000), "Tue, 24 Nov 2026 20:33:53 +0000"); }
+TEST(MimeTest, DateIsRfc5322) {
+  EXPECT_EQ(format_date(1795552433000), "Tue, 24 Nov 2026 20:33:53 +0000");
+}
 
 TEST(MimeTest, MessageIsMultipartAlternativeWithCrlfLines) {
   Message m;

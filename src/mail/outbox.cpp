@@ -39,8 +39,8 @@ std::vector<ClaimedMail> claim(db::Tx& tx, std::string_view owner, Millis now, i
   return out;
 }
 
-void record_outcome(db::Tx& tx, const ClaimedMail& mail, std::string_view owner, const SendOutcome& outcome,
-                    Millis now, const RetryPolicy& policy) {
+void record_outcome(db::Tx& tx, const ClaimedMail& mail, std::string_view owner, const SendOutcome& outcome, Millis now,
+                    const RetryPolicy& policy) {
   if (outcome.sent()) {
     tx.exec(
         "UPDATE mail_outbox SET status = 'sent', sent_at = $3, lease_until = NULL, lease_owner = NULL, "

@@ -36,7 +36,7 @@ std::optional<int64_t> enqueue(db::Tx& tx, const OutgoingMail& mail, Millis now)
 
 struct RetryPolicy {
   int max_attempts = 8;
-  Millis base_ms = 60'000;           // Wait after the first failure...
+  Millis base_ms = 60'000;          // Wait after the first failure...
   Millis cap_ms = 6 * 3600 * 1000;  // ...doubling each time, never above this.
   Millis lease_ms = 5 * 60 * 1000;  // Longer than any SMTP conversation.
 };
@@ -58,7 +58,7 @@ std::vector<ClaimedMail> claim(db::Tx& tx, std::string_view owner, Millis now, i
 // Records the outcome of an attempt by `owner`. Does nothing when the lease was lost (another
 // worker took the row after the lease ran out). A temporary failure is retried after
 // backoff_ms(attempts) until max_attempts; then, or for a permanent failure, the row is failed.
-void record_outcome(db::Tx& tx, const ClaimedMail& mail, std::string_view owner, const SendOutcome& outcome,
-                    Millis now, const RetryPolicy& policy);
+void record_outcome(db::Tx& tx, const ClaimedMail& mail, std::string_view owner, const SendOutcome& outcome, Millis now,
+                    const RetryPolicy& policy);
 
 }  // namespace gh::mail

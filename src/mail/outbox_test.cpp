@@ -21,7 +21,8 @@ class OutboxTest : public ::testing::Test {
     });
   }
   std::string status_of(int64_t id) {
-    return db().read([&](db::Tx& tx) { return tx.one("SELECT status FROM mail_outbox WHERE id = $1", {id})->row().text(0); });
+    return db().read(
+        [&](db::Tx& tx) { return tx.one("SELECT status FROM mail_outbox WHERE id = $1", {id})->row().text(0); });
   }
   db::Database& db() { return test_db.db(); }
   testing::TestDatabase test_db;
@@ -49,7 +50,9 @@ TEST_F(OutboxTest, TemporaryFailuresBackOffThenFail) {
     if (attempt < 3) {
       EXPECT_EQ(status_of(id), "queued");
       // Not due before its backoff.
-      EXPECT_TRUE(db().write([&](db::Tx& tx) { return claim(tx, "w1", now + backoff_ms(attempt, policy) - 1, 10, policy); }).empty());
+      EXPECT_TRUE(
+          db().write([&](db::Tx& tx) { return claim(tx, "w1", now + backoff_ms(attempt, policy) - 1, 10, policy); })
+              .empty());
       now += backoff_ms(attempt, policy);
     }
   }

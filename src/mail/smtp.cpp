@@ -24,7 +24,9 @@ size_t read_chunk(char* buffer, size_t size, size_t count, void* user) {
   return n;
 }
 
-std::string angle(std::string_view address) { return "<" + std::string(address) + ">"; }
+std::string angle(std::string_view address) {
+  return "<" + std::string(address) + ">";
+}
 
 }  // namespace
 
@@ -48,8 +50,8 @@ SendOutcome SmtpTransport::send(std::string_view envelope_from, std::string_view
   }
   CURL* h = curl.get();
   const std::string from = angle(envelope_from);
-  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> recipients(
-      curl_slist_append(nullptr, angle(to).c_str()), curl_slist_free_all);
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> recipients(curl_slist_append(nullptr, angle(to).c_str()),
+                                                                         curl_slist_free_all);
   Upload upload{data, 0};
   curl_easy_setopt(h, CURLOPT_URL, config_.url.c_str());
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
@@ -58,8 +60,8 @@ SendOutcome SmtpTransport::send(std::string_view envelope_from, std::string_view
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, config_.timeout_ms);
   // smtps:// is TLS from the start; for smtp:// STARTTLS is used when the server offers it, and
   // required when configured so (CURLUSESSL_ALL fails the transfer otherwise).
-  curl_easy_setopt(h, CURLOPT_USE_SSL, config_.require_starttls ? static_cast<long>(CURLUSESSL_ALL)
-                                                                 : static_cast<long>(CURLUSESSL_TRY));
+  curl_easy_setopt(h, CURLOPT_USE_SSL,
+                   config_.require_starttls ? static_cast<long>(CURLUSESSL_ALL) : static_cast<long>(CURLUSESSL_TRY));
   if (!config_.user.empty()) {
     curl_easy_setopt(h, CURLOPT_USERNAME, config_.user.c_str());
     curl_easy_setopt(h, CURLOPT_PASSWORD, config_.password.c_str());

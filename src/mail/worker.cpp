@@ -18,7 +18,9 @@ Worker::Worker(db::Database& db, const Clock& clock, Transport& transport, Maile
       options_(options),
       owner_(identity::random_token().substr(0, 16)) {}
 
-Worker::~Worker() { stop(); }
+Worker::~Worker() {
+  stop();
+}
 
 RoundResult Worker::run_round() {
   RoundResult result;
@@ -36,8 +38,7 @@ RoundResult Worker::run_round() {
       ++result.sent;
     } else if (outcome.status == SendOutcome::Status::Temporary && mail.attempts < options_.retry.max_attempts) {
       ++result.retried;
-      spdlog::warn("mail {} to {}: attempt {} failed, will retry: {}", mail.id, mail.to, mail.attempts,
-                   outcome.detail);
+      spdlog::warn("mail {} to {}: attempt {} failed, will retry: {}", mail.id, mail.to, mail.attempts, outcome.detail);
     } else {
       ++result.failed;
       spdlog::error("mail {} to {}: failed after {} attempt(s): {}", mail.id, mail.to, mail.attempts, outcome.detail);

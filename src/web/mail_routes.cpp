@@ -41,9 +41,7 @@ mail::PreferencesPatch patch_from_json(const Context& ctx) {
   mail::PreferencesPatch patch;
   for (const auto& field : object) {
     const std::string key(field.key());
-    auto wrong = [&key](std::string message) {
-      throw invalid("mail.invalid_preference", std::move(message), key);
-    };
+    auto wrong = [&key](std::string message) { throw invalid("mail.invalid_preference", std::move(message), key); };
     if (key == "digest" || key == "language") {
       if (!field.value().is_string()) {
         wrong("'" + key + "' is a string.");
@@ -139,7 +137,8 @@ void register_mail_routes(WebApp& app) {
     data.set("email", found.email);
     data.set("kind_label", s.i18n.t(ctx.lang, "mail.kind." + found.kind));
     data.set("done", ctx.request.query_param("done").has_value());
-    return render_page(ctx, s, kTemplateUnsubscribe, data, PageMeta{s.i18n.t(ctx.lang, "mail.unsubscribe_title"), "", 200});
+    return render_page(ctx, s, kTemplateUnsubscribe, data,
+                       PageMeta{s.i18n.t(ctx.lang, "mail.unsubscribe_title"), "", 200});
   });
   app.raw_route("POST", "/unsubscribe/{token}", [&s](http::Request& request) {
     auto done = s.mailer.unsubscribe(request.param("token"));
