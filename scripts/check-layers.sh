@@ -12,12 +12,13 @@ declare -A allowed=(
   [testing]="testing db core"
   [access]="access db core"
   [ledger]="ledger db core"
+  [mail]="mail identity render db core"
   [identity]="identity db core"
   [community]="community access identity render db core"
-  [content]="content access identity render db core"
+  [content]="content mail access identity render db core"
   [billing]="billing community ledger access identity render db core"
-  [web]="web http render community content billing ledger access identity db core"
-  [app]="app web http render community content billing ledger access identity db core"
+  [web]="web http render community content billing mail ledger access identity db core"
+  [app]="app web http render community content billing mail ledger access identity db core"
 )
 
 status=0

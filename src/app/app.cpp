@@ -14,8 +14,11 @@
 #include "app/config.hpp"
 #include "app/demo.hpp"
 #include "billing/books.hpp"
+#include "content/digest_source.hpp"
 #include "core/embedded.hpp"
 #include "ledger/ledger.hpp"
+#include "mail/mailer.hpp"
+#include "mail/worker.hpp"
 #include "web/web.hpp"
 
 namespace gh::app {
@@ -50,6 +53,15 @@ constexpr const char* kServeUsage =
     "  --stripe-secret-key K      Stripe secret key (sk_...): enables card payments through Stripe.\n"
     "  --stripe-webhook-secret S  Signing secret (whsec_...) of the endpoint POST /webhooks/stripe.\n"
     "  --stripe-api-base URL      Stripe's API (default https://api.stripe.com).\n"
+    "  --smtp-url URL        SMTP server for e-mail: smtp://host:587 (STARTTLS when offered) or\n"
+    "                        smtps://host:465; without it no e-mail is sent.\n"
+    "  --smtp-user U         SMTP login (or GUILDHALL_SMTP_USER).\n"
+    "  --smtp-password P     SMTP password (or GUILDHALL_SMTP_PASSWORD).\n"
+    "  --smtp-starttls       Require STARTTLS on smtp:// (never send in clear text).\n"
+    "  --mail-from ADDR      Sender, e.g. 'Guildhall <noreply@guild.example>' (needed with --smtp-url).\n"
+    "  --mail-poll-ms N      How often the mail worker looks for due mail and digests (default 5000).\n"
+    "  --mail-retry-base-ms N  Wait after a failed delivery, doubling per attempt (default 60000).\n"
+    "  --mail-max-attempts N Attempts before a message is given up (default 8).\n"
     "  --demo-if-empty       Fill an empty database with demo data first.\n"
     "  --access-log BOOL     One log line per request (default true).\n";
 
@@ -129,6 +141,40 @@ billing::StripeConfig stripe_config(const Config& config) {
   return stripe;
 }
 
+// Mail settings (--smtp-url, --mail-from...): without an SMTP server the mailer is disabled.
+mail::Options mail_options(const Config& config) {
+  mail::Options options;
+  options.enabled = !config.get_or("smtp-url", "").empty();
+  if (options.enabled) {
+    const auto from = config.get_or("mail-from", "");
+    options.from = mail::parse_address(from);
+    if (from.empty() || options.from.email.find('@') == std::string::npos) {
+      throw std::runtime_error("--mail-from 'Name <address>' is needed with --smtp-url");
+    }
+  }
+  options.base_url = config.get_or("public-url", "");
+  while (!options.base_url.empty() && options.base_url.back() == '/') {
+    options.base_url.pop_back();
+  }
+  return options;
+}
+
+mail::WorkerOptions mail_worker_options(const Config& config) {
+  mail::WorkerOptions options;
+  auto poll = config.integer("mail-poll-ms", options.poll_ms);
+  auto base = config.integer("mail-retry-base-ms", options.retry.base_ms);
+  auto attempts = config.integer("mail-max-attempts", options.retry.max_attempts);
+  if (!poll || *poll < 10 || !base || *base < 1 || !attempts || *attempts < 1 || *attempts > 100) {
+    throw std::runtime_error(
+        "--mail-poll-ms (>= 10), --mail-retry-base-ms (>= 1) and --mail-max-attempts (1-100)"
+        " are integers");
+  }
+  options.poll_ms = *poll;
+  options.retry.base_ms = *base;
+  options.retry.max_attempts = static_cast<int>(*attempts);
+  return options;
+}
+
 // Every long-lived object of a running server, built once in dependency order.
 struct Runtime {
   explicit Runtime(const Config& config)
@@ -145,7 +191,9 @@ struct Runtime {
         refunds(*db, clock, billing::RefundOptions{refund_window_hours(config), &stripe}),
         stripe_events(*db, clock, checkouts, refunds, stripe.config().webhook_secret),
         i18n(load_i18n()),
-        templates(embedded::templates(), i18n) {
+        templates(embedded::templates(), i18n),
+        mailer(*db, clock, templates, i18n, mail_options(config)),
+        missed_posts(*db, posts) {
     for (const auto& f : embedded::static_files()) {
       static_files.add(std::string(f.name), f.bytes);
     }
@@ -153,7 +201,7 @@ struct Runtime {
     web_config.public_url = config.get_or("public-url", "");
     web_config.trust_proxy = config.flag("trust-proxy");
     web = std::make_unique<web::WebApp>(web::Services{*db, clock, identity, communities, posts, tiers, checkouts, books,
-                                                      offers, codes, refunds, stripe_events, templates, i18n,
+                                                      offers, codes, refunds, stripe_events, mailer, templates, i18n,
                                                       static_files, web_config});
   }
 
@@ -180,6 +228,8 @@ struct Runtime {
   billing::StripeEvents stripe_events;
   render::I18n i18n;
   render::TemplateRegistry templates;
+  mail::Mailer mailer;
+  content::MissedPosts missed_posts;
   http::StaticFiles static_files;
   std::unique_ptr<web::WebApp> web;
 };
@@ -216,6 +266,25 @@ int serve(const Config& config) {
   std::printf("listening on %s:%u\n", options.host.c_str(), static_cast<unsigned>(server.port()));
   std::fflush(stdout);
 
+  // The mail worker sends the outbox and the digests; links in mail need an absolute URL.
+  std::unique_ptr<mail::SmtpTransport> smtp;
+  std::unique_ptr<mail::Worker> mail_worker;
+  if (runtime.mailer.enabled()) {
+    if (runtime.mailer.options().base_url.empty()) {
+      runtime.mailer.set_base_url("http://" + options.host + ":" + std::to_string(server.port()));
+    }
+    mail::SmtpConfig smtp_config;
+    smtp_config.url = config.get_or("smtp-url", "");
+    smtp_config.user = config.get_or("smtp-user", "");
+    smtp_config.password = config.get_or("smtp-password", "");
+    smtp_config.require_starttls = config.flag("smtp-starttls");
+    smtp = std::make_unique<mail::SmtpTransport>(smtp_config);
+    mail_worker = std::make_unique<mail::Worker>(*db, runtime.clock, *smtp, runtime.mailer, &runtime.missed_posts,
+                                                 mail_worker_options(config));
+    mail_worker->start();
+    spdlog::info("mail: sending through {}", smtp_config.url);
+  }
+
   // View counts are buffered in memory and written every few seconds (and at shutdown).
   std::mutex mutex;
   std::condition_variable wake;
@@ -240,6 +309,9 @@ int serve(const Config& config) {
   }
   wake.notify_all();
   flusher.join();
+  if (mail_worker) {
+    mail_worker->stop();
+  }
   posts.flush_views();
   spdlog::info("guildhall stopped");
   return 0;
@@ -342,7 +414,7 @@ int run(int argc, char** argv) {
     int (*run)(const Config&);
   };
   const Command commands[] = {
-      {"serve", kServeUsage, {"trust-proxy", "demo-if-empty"}, serve},
+      {"serve", kServeUsage, {"trust-proxy", "demo-if-empty", "smtp-starttls"}, serve},
       {"migrate", kMigrateUsage, {}, migrate},
       {"demo", kDemoUsage, {"quiet"}, demo},
       {"routes", kRoutesUsage, {}, routes},

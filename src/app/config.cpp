@@ -30,7 +30,15 @@ constexpr const char* kKnownKeys[] = {"listen",
                                       "stripe-api-base",
                                       "stripe-secret-key",
                                       "stripe-webhook-secret",
-                                      "refund-window-hours"};
+                                      "refund-window-hours",
+                                      "smtp-url",
+                                      "smtp-user",
+                                      "smtp-password",
+                                      "smtp-starttls",
+                                      "mail-from",
+                                      "mail-poll-ms",
+                                      "mail-retry-base-ms",
+                                      "mail-max-attempts"};
 
 }  // namespace
 

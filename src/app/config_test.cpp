@@ -25,6 +25,19 @@ TEST(ConfigTest, FlagsBeatEnvironmentBeatFile) {
   EXPECT_EQ(config->get("default-currency"), "EUR");
 }
 
+TEST(ConfigTest, SmtpCredentialsComeFromTheEnvironment) {
+  setenv("GUILDHALL_SMTP_USER", "mailer", 1);
+  setenv("GUILDHALL_SMTP_PASSWORD", "secret", 1);
+  auto config = Config::load({"--smtp-url", "smtp://127.0.0.1:2525", "--smtp-starttls"}, {"smtp-starttls"});
+  unsetenv("GUILDHALL_SMTP_USER");
+  unsetenv("GUILDHALL_SMTP_PASSWORD");
+  ASSERT_TRUE(config);
+  EXPECT_EQ(config->get("smtp-user"), "mailer");
+  EXPECT_EQ(config->get("smtp-password"), "secret");
+  EXPECT_EQ(config->get("smtp-url"), "smtp://127.0.0.1:2525");
+  EXPECT_TRUE(config->flag("smtp-starttls"));
+}
+
 TEST(ConfigTest, StripeSecretsComeFromTheEnvironment) {
   setenv("GUILDHALL_STRIPE_SECRET_KEY", "sk_env", 1);
   setenv("GUILDHALL_STRIPE_WEBHOOK_SECRET", "whsec_env", 1);

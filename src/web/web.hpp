@@ -23,6 +23,7 @@
 #include "core/result.hpp"
 #include "http/http.hpp"
 #include "identity/identity.hpp"
+#include "mail/mailer.hpp"
 #include "render/i18n.hpp"
 #include "render/templates.hpp"
 #include "web/page_cache.hpp"
@@ -48,6 +49,7 @@ struct Services {
   billing::Codes& codes;
   billing::Refunds& refunds;
   billing::StripeEvents& stripe_events;
+  mail::Mailer& mailer;
   const render::TemplateRegistry& templates;
   const render::I18n& i18n;
   http::StaticFiles& static_files;
