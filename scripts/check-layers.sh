@@ -12,12 +12,13 @@ declare -A allowed=(
   [testing]="testing db core"
   [access]="access db core"
   [ledger]="ledger db core"
+  [engage]="engage access db core"
   [identity]="identity db core"
   [community]="community access identity render db core"
-  [content]="content access identity render db core"
+  [content]="content engage access identity render db core"
   [billing]="billing community ledger access identity render db core"
-  [web]="web http render community content billing ledger access identity db core"
-  [app]="app web http render community content billing ledger access identity db core"
+  [web]="web http render community content billing engage ledger access identity db core"
+  [app]="app web http render community content billing engage ledger access identity db core"
 )
 
 status=0
