@@ -144,6 +144,9 @@ struct Runtime {
         codes(*db, clock, communities, tiers),
         refunds(*db, clock, billing::RefundOptions{refund_window_hours(config), &stripe}),
         stripe_events(*db, clock, checkouts, refunds, stripe.config().webhook_secret),
+        questions(*db, clock, posts),
+        engagement(*db, clock),
+        challenges(*db, clock),
         i18n(load_i18n()),
         templates(embedded::templates(), i18n) {
     for (const auto& f : embedded::static_files()) {
@@ -153,8 +156,8 @@ struct Runtime {
     web_config.public_url = config.get_or("public-url", "");
     web_config.trust_proxy = config.flag("trust-proxy");
     web = std::make_unique<web::WebApp>(web::Services{*db, clock, identity, communities, posts, tiers, checkouts, books,
-                                                      offers, codes, refunds, stripe_events, templates, i18n,
-                                                      static_files, web_config});
+                                                      offers, codes, refunds, stripe_events, questions, engagement,
+                                                      challenges, templates, i18n, static_files, web_config});
   }
 
   static render::I18n load_i18n() {
@@ -178,6 +181,9 @@ struct Runtime {
   billing::Codes codes;
   billing::Refunds refunds;
   billing::StripeEvents stripe_events;
+  content::Questions questions;
+  engage::Engagement engagement;
+  engage::Challenges challenges;
   render::I18n i18n;
   render::TemplateRegistry templates;
   http::StaticFiles static_files;
@@ -197,6 +203,7 @@ int serve(const Config& config) {
   apply_migrations(*runtime.db);
   auto& db = runtime.db;
   auto& posts = runtime.posts;
+  auto& questions = runtime.questions;
   auto& app = *runtime.web;
 
   if (config.flag("demo-if-empty") && !db->read([](db::Tx& tx) { return tx.one("SELECT 1 FROM users LIMIT 1"); })) {
@@ -228,6 +235,12 @@ int serve(const Config& config) {
         posts.flush_views();
       } catch (const std::exception& e) {
         spdlog::warn("flushing view counts failed: {}", e.what());
+      }
+      // Bounties of questions unanswered by their deadline go back to their askers.
+      try {
+        questions.settle_due(runtime.clock.now_ms());
+      } catch (const std::exception& e) {
+        spdlog::warn("settling bounties failed: {}", e.what());
       }
       lock.lock();
     }

@@ -19,6 +19,9 @@
 #include "billing/tiers.hpp"
 #include "community/community.hpp"
 #include "content/content.hpp"
+#include "content/qa.hpp"
+#include "engage/challenges.hpp"
+#include "engage/engagement.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "http/http.hpp"
@@ -48,6 +51,9 @@ struct Services {
   billing::Codes& codes;
   billing::Refunds& refunds;
   billing::StripeEvents& stripe_events;
+  content::Questions& questions;
+  engage::Engagement& engagement;
+  engage::Challenges& challenges;
   const render::TemplateRegistry& templates;
   const render::I18n& i18n;
   http::StaticFiles& static_files;
