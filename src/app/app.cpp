@@ -15,6 +15,7 @@
 #include "app/demo.hpp"
 #include "billing/books.hpp"
 #include "core/embedded.hpp"
+#include "engage/points.hpp"
 #include "ledger/ledger.hpp"
 #include "web/web.hpp"
 
@@ -61,7 +62,8 @@ constexpr const char* kLedgerUsage =
     "originals, and that each community's income matches its revenue accounts; then that the\n"
     "books match the payments and memberships: every payment booked with its amount and fee,\n"
     "refunds netting to zero, each clearing account holding exactly the payments not refunded,\n"
-    "no access left from a refund. Exits 1 on any difference.\n\n";
+    "no access left from a refund; and that each member's points balance is the sum of its\n"
+    "entries. Exits 1 on any difference.\n\n";
 
 constexpr const char* kMigrateUsage = "Usage: guildhall migrate [options]\n\n";
 
@@ -279,6 +281,10 @@ int ledger_command(const Config& config) {
     auto billing = billing::check_books(tx);
     books.ok = books.ok && billing.ok;
     books.problems.insert(books.problems.end(), billing.problems.begin(), billing.problems.end());
+    // Points are not money, but their books must hold too: each balance is its entries' sum.
+    const auto points = engage::check_balances(tx);
+    books.ok = books.ok && points.empty();
+    books.problems.insert(books.problems.end(), points.begin(), points.end());
     return books;
   });
   for (const auto& problem : report.problems) {

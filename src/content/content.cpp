@@ -5,8 +5,8 @@
 #include <map>
 #include <set>
 
-#include "core/cursor.hpp"
 #include "content/qa.hpp"
+#include "core/cursor.hpp"
 #include "core/text.hpp"
 #include "engage/badges.hpp"
 #include "engage/points.hpp"
@@ -179,7 +179,8 @@ void write_tags(db::Tx& tx, PostId post, CommunityId community, const std::vecto
 
 // A post became visible as published: it earns its author the act's points (once per post).
 void on_published(db::Tx& tx, PostId post, CommunityId community, UserId author, Millis now) {
-  engage::award(tx, engage::AwardInput{author, community, engage::Act::PostPublished, "post", post.value, UserId(), now});
+  engage::award(tx,
+                engage::AwardInput{author, community, engage::Act::PostPublished, "post", post.value, UserId(), now});
   engage::grant_badge(tx, author, community, "first_post", now);
 }
 

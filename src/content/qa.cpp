@@ -50,8 +50,8 @@ int64_t pay_bounty(db::Tx& tx, PostId post, UserId answerer, Millis now) {
 }
 
 std::optional<Bounty> load_bounty(db::Tx& tx, PostId post) {
-  auto row = tx.one("SELECT asker_id, points, deadline_at, status, paid_to FROM bounties WHERE post_id = $1",
-                    {post.value});
+  auto row =
+      tx.one("SELECT asker_id, points, deadline_at, status, paid_to FROM bounties WHERE post_id = $1", {post.value});
   if (!row) {
     return std::nullopt;
   }
@@ -166,9 +166,9 @@ Status Questions::unaccept(UserId actor, CommentId answer) {
     if (actor != post->author.id && !post->viewer_can_moderate) {
       return forbidden("qa.not_asker", "Only the asker or a moderator accepts an answer.");
     }
-    const auto cleared = tx.exec(
-        "UPDATE posts SET accepted_comment_id = NULL WHERE id = $1 AND accepted_comment_id = $2",
-        {post->id.value, answer.value});
+    const auto cleared =
+        tx.exec("UPDATE posts SET accepted_comment_id = NULL WHERE id = $1 AND accepted_comment_id = $2",
+                {post->id.value, answer.value});
     if (cleared.affected == 1) {
       engage::reverse_award(tx,
                             engage::AwardInput{comment->author, post->community_id, engage::Act::AnswerAccepted,
@@ -222,8 +222,7 @@ Result<int64_t> Questions::remove_upvote(UserId user, CommentId id) {
     if (!post) {
       return comment_not_found();
     }
-    auto removed =
-        tx.exec("DELETE FROM comment_votes WHERE comment_id = $1 AND user_id = $2", {id.value, user.value});
+    auto removed = tx.exec("DELETE FROM comment_votes WHERE comment_id = $1 AND user_id = $2", {id.value, user.value});
     if (removed.affected == 1) {
       tx.exec("UPDATE comments SET upvotes = upvotes - 1 WHERE id = $1", {id.value});
       engage::reverse_award(tx,

@@ -274,9 +274,8 @@ TEST_F(QaTest, AcceptRacingTheSweepPaysOneSideOnly) {
   }
   expect_books_balance();
   // Every bounty went to exactly one side: the asker's and alice's points add up.
-  const int64_t paid = database.db().read([&](db::Tx& tx) {
-    return *tx.scalar_i64("SELECT COUNT(*) FROM bounties WHERE status = 'paid'");
-  });
+  const int64_t paid = database.db().read(
+      [&](db::Tx& tx) { return *tx.scalar_i64("SELECT COUNT(*) FROM bounties WHERE status = 'paid'"); });
   EXPECT_EQ(balance(alice), 12 * 15 + paid * 20);
   EXPECT_EQ(balance(asker), 10'000 + 12 * 5 - paid * 20);
 }

@@ -16,8 +16,8 @@
 namespace gh::engage {
 
 // The badges there are, in display order.
-inline constexpr std::array<std::string_view, 6> kBadges = {"first_post",     "first_answer", "first_accepted",
-                                                            "ten_accepted",   "streak_7",     "streak_30"};
+inline constexpr std::array<std::string_view, 6> kBadges = {"first_post",   "first_answer", "first_accepted",
+                                                            "ten_accepted", "streak_7",     "streak_30"};
 
 // Grants `badge` unless the member holds it already; true when newly granted (the moment to
 // notify them).

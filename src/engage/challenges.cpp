@@ -107,8 +107,7 @@ Result<std::vector<Challenge>> Challenges::list(std::optional<UserId> viewer, st
   const int64_t today = utc_day(clock_.now_ms());
   return db_.read([&](db::Tx& tx) -> Result<std::vector<Challenge>> {
     auto community = find_community(tx, community_slug);
-    if (!community ||
-        (!community->is_public && access::role_in(tx, viewer, community->id) == access::Role::None)) {
+    if (!community || (!community->is_public && access::role_in(tx, viewer, community->id) == access::Role::None)) {
       return not_found("community.not_found", "No such community.");
     }
     std::vector<Challenge> out;
@@ -160,8 +159,8 @@ Result<Challenge> Challenges::get(std::optional<UserId> viewer, int64_t id) {
                      [](const Participant& a, const Participant& b) {
                        return a.checkins != b.checkins ? a.checkins > b.checkins : a.best_streak > b.best_streak;
                      });
-    challenge.viewer_can_check_in = challenge.running && !challenge.viewer_checked_in_today &&
-                                    access::allows(role, access::Action::Comment);
+    challenge.viewer_can_check_in =
+        challenge.running && !challenge.viewer_checked_in_today && access::allows(role, access::Action::Comment);
     return challenge;
   });
 }
@@ -204,8 +203,8 @@ Result<CheckIn> Challenges::check_in(UserId user, int64_t id, std::string_view n
     out.day = day_text(today);
     out.points = award(tx, AwardInput{user, challenge.community_id, Act::CheckIn, "checkin", out.id, UserId(), now});
     std::vector<int64_t> days;
-    for (auto r : tx.exec("SELECT day FROM checkins WHERE challenge_id = $1 AND user_id = $2 ORDER BY day",
-                          {id, user.value})) {
+    for (auto r :
+         tx.exec("SELECT day FROM checkins WHERE challenge_id = $1 AND user_id = $2 ORDER BY day", {id, user.value})) {
       days.push_back(r.i64(0));
     }
     out.current_streak = streaks_of(days, today).current;

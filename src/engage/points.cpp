@@ -129,8 +129,9 @@ int64_t lock_balance(db::Tx& tx, UserId user, CommunityId community) {
 }
 
 int64_t balance_of(db::Tx& tx, UserId user, CommunityId community) {
-  return tx.scalar_i64("SELECT balance FROM point_balances WHERE user_id = $1 AND community_id = $2",
-                       {user.value, community.value})
+  return tx
+      .scalar_i64("SELECT balance FROM point_balances WHERE user_id = $1 AND community_id = $2",
+                  {user.value, community.value})
       .value_or(0);
 }
 
@@ -169,12 +170,12 @@ int64_t award(db::Tx& tx, const AwardInput& in) {
     }
   }
   // seq: how many times this act was paid (and reversed) before.
-  const int64_t seq = count_of(tx,
-                               "SELECT COUNT(*) FROM point_entries WHERE user_id = $1 AND community_id = $2 "
-                               "AND reason = $3 AND source_type = $4 AND source_id = $5 AND actor_id = $6 "
-                               "AND reverses IS NULL",
-                               {in.user.value, in.community.value, reason, in.source_type, in.source_id,
-                                actor_value(in.actor)});
+  const int64_t seq =
+      count_of(tx,
+               "SELECT COUNT(*) FROM point_entries WHERE user_id = $1 AND community_id = $2 "
+               "AND reason = $3 AND source_type = $4 AND source_id = $5 AND actor_id = $6 "
+               "AND reverses IS NULL",
+               {in.user.value, in.community.value, reason, in.source_type, in.source_id, actor_value(in.actor)});
   auto inserted = tx.exec(
       "INSERT INTO point_entries (user_id, community_id, delta, reason, source_type, source_id, actor_id, seq, "
       "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
@@ -239,19 +240,19 @@ Statement statement_of(db::Tx& tx, UserId user, std::optional<CommunityId> commu
                         "WHERE e.user_id = $1 AND ($2 = 0 OR e.community_id = $2) ORDER BY e.id DESC LIMIT " +
                             std::to_string(std::clamp(limit, 1, 500)),
                         {user.value, community_value})) {
-    out.entries.push_back(
-        Entry{r.i64(0), r.text(1), r.i64(2), r.text(3), r.text(4), r.i64(5), r.opt_i64(6), r.i64(7)});
+    out.entries.push_back(Entry{r.i64(0), r.text(1), r.i64(2), r.text(3), r.text(4), r.i64(5), r.opt_i64(6), r.i64(7)});
   }
   return out;
 }
 
 std::vector<std::string> check_balances(db::Tx& tx) {
   std::vector<std::string> problems;
-  for (auto r : tx.exec(
-           "SELECT b.user_id, b.community_id, b.balance, (SELECT CAST(COALESCE(SUM(e.delta), 0) AS BIGINT) "
-           "FROM point_entries e WHERE e.user_id = b.user_id AND e.community_id = b.community_id) FROM point_balances b "
-           "UNION ALL SELECT DISTINCT e.user_id, e.community_id, 0, 1 FROM point_entries e WHERE NOT EXISTS "
-           "(SELECT 1 FROM point_balances b WHERE b.user_id = e.user_id AND b.community_id = e.community_id)")) {
+  for (auto r :
+       tx.exec("SELECT b.user_id, b.community_id, b.balance, (SELECT CAST(COALESCE(SUM(e.delta), 0) AS BIGINT) "
+               "FROM point_entries e WHERE e.user_id = b.user_id AND e.community_id = b.community_id) FROM "
+               "point_balances b "
+               "UNION ALL SELECT DISTINCT e.user_id, e.community_id, 0, 1 FROM point_entries e WHERE NOT EXISTS "
+               "(SELECT 1 FROM point_balances b WHERE b.user_id = e.user_id AND b.community_id = e.community_id)")) {
     if (r.i64(2) != r.i64(3)) {
       problems.push_back("points of user " + std::to_string(r.i64(0)) + " in community " + std::to_string(r.i64(1)) +
                          ": balance " + std::to_string(r.i64(2)) + " but entries sum to " + std::to_string(r.i64(3)));

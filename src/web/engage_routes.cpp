@@ -70,8 +70,7 @@ boost::json::object entry_json(const engage::Entry& e) {
 }
 
 boost::json::object rule_json(const engage::Rule& r) {
-  return boost::json::object{
-      {"act", engage::act_name(r.act)}, {"points", r.points}, {"daily_cap", r.daily_cap}};
+  return boost::json::object{{"act", engage::act_name(r.act)}, {"points", r.points}, {"daily_cap", r.daily_cap}};
 }
 
 boost::json::object challenge_json(const engage::Challenge& c, bool include_participants) {
@@ -221,8 +220,8 @@ void register_engage_routes(WebApp& app) {
 
   // Points.
   app.route(Door::Api, "GET", "/api/v1/me/points", Auth::Required, [&s](Context& ctx) {
-    auto statement = take(s.engagement.statement(ctx.user->id, ctx.request.query_param("community"),
-                                                 limit_param(ctx.request, 100)));
+    auto statement =
+        take(s.engagement.statement(ctx.user->id, ctx.request.query_param("community"), limit_param(ctx.request, 100)));
     boost::json::array entries;
     for (const auto& e : statement.entries) {
       entries.push_back(entry_json(e));
@@ -280,8 +279,7 @@ void register_engage_routes(WebApp& app) {
     }
     boost::json::array levels;
     for (const auto& p : s.engagement.points_by_community(user.id, is_self)) {
-      levels.push_back(boost::json::object{
-          {"community", p.community_slug}, {"points", p.points}, {"level", p.level}});
+      levels.push_back(boost::json::object{{"community", p.community_slug}, {"points", p.points}, {"level", p.level}});
     }
     return json_response(200, {{"badges", std::move(list)}, {"levels", std::move(levels)}});
   });
@@ -319,10 +317,10 @@ void register_engage_routes(WebApp& app) {
       badges.emplace_back(b);
     }
     return json_response(201, {{"checkin", boost::json::object{{"id", checkin.id},
-                                                                {"day", checkin.day},
-                                                                {"points", checkin.points},
-                                                                {"current_streak", checkin.current_streak},
-                                                                {"new_badges", std::move(badges)}}}});
+                                                               {"day", checkin.day},
+                                                               {"points", checkin.points},
+                                                               {"current_streak", checkin.current_streak},
+                                                               {"new_badges", std::move(badges)}}}});
   });
 
   // Pages.
@@ -347,9 +345,8 @@ void register_engage_routes(WebApp& app) {
     return render_page(ctx, s, kTemplatePoints, data, PageMeta{s.i18n.t(ctx.lang, "points.title"), "", 200});
   });
 
-  app.route(Door::Page, "GET", "/c/{slug}/leaderboard", Auth::Optional, [&s](Context& ctx) {
-    return leaderboard_page(ctx, s, ctx.request.param("slug"), std::nullopt);
-  });
+  app.route(Door::Page, "GET", "/c/{slug}/leaderboard", Auth::Optional,
+            [&s](Context& ctx) { return leaderboard_page(ctx, s, ctx.request.param("slug"), std::nullopt); });
 
   app.route(Door::Page, "POST", "/c/{slug}/point-rules", Auth::Required, [&s](Context& ctx) {
     Form form(ctx.request);

@@ -14,9 +14,8 @@ boost::json::value bounty_json(const std::optional<content::Bounty>& b) {
   if (!b) {
     return nullptr;
   }
-  return boost::json::object{{"points", b->points},
-                             {"deadline_at", format_rfc3339(b->deadline_at)},
-                             {"status", b->status}};
+  return boost::json::object{
+      {"points", b->points}, {"deadline_at", format_rfc3339(b->deadline_at)}, {"status", b->status}};
 }
 
 http::Response redirect(std::string location) {
@@ -74,15 +73,14 @@ void register_qa_routes(WebApp& app) {
     for (const auto& b : accepted.new_badges) {
       badges.emplace_back(b);
     }
-    return json_response(
-        200, {{"accepted", true},
-              {"post_id", accepted.post_id.value},
-              {"comment_id", accepted.comment_id.value},
-              {"previous_comment_id",
-               accepted.previous ? boost::json::value(accepted.previous->value) : boost::json::value(nullptr)},
-              {"points", accepted.points},
-              {"bounty_paid", accepted.bounty_paid},
-              {"new_badges", std::move(badges)}});
+    return json_response(200, {{"accepted", true},
+                               {"post_id", accepted.post_id.value},
+                               {"comment_id", accepted.comment_id.value},
+                               {"previous_comment_id", accepted.previous ? boost::json::value(accepted.previous->value)
+                                                                         : boost::json::value(nullptr)},
+                               {"points", accepted.points},
+                               {"bounty_paid", accepted.bounty_paid},
+                               {"new_badges", std::move(badges)}});
   });
 
   app.route(Door::Api, "DELETE", "/api/v1/comments/{id}/accept", Auth::Required, [&s](Context& ctx) {
