@@ -293,5 +293,16 @@ TEST_F(QaTest, FirstAnswerBadge) {
   EXPECT_EQ(own[0].badge, "first_post");
 }
 
+TEST_F(QaTest, TenAcceptedAnswersEarnABadgeOnce) {
+  std::vector<std::string> earned;
+  for (int i = 0; i < 11; ++i) {
+    auto q = ask();
+    auto accepted = questions.accept(asker, answer(alice, q->id));
+    ASSERT_TRUE(accepted);
+    earned.insert(earned.end(), accepted->new_badges.begin(), accepted->new_badges.end());
+  }
+  EXPECT_EQ(earned, (std::vector<std::string>{"first_accepted", "ten_accepted"}));
+}
+
 }  // namespace
 }  // namespace gh::content
