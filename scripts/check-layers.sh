@@ -13,12 +13,13 @@ declare -A allowed=(
   [access]="access db core"
   [ledger]="ledger db core"
   [mail]="mail identity render db core"
+  [engage]="engage access db core"
   [identity]="identity db core"
   [community]="community access identity render db core"
-  [content]="content mail access identity render db core"
+  [content]="content mail engage access identity render db core"
   [billing]="billing community ledger access identity render db core"
-  [web]="web http render community content billing mail ledger access identity db core"
-  [app]="app web http render community content billing mail ledger access identity db core"
+  [web]="web http render community content billing mail engage ledger access identity db core"
+  [app]="app web http render community content billing mail engage ledger access identity db core"
 )
 
 status=0

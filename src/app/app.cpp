@@ -16,6 +16,7 @@
 #include "billing/books.hpp"
 #include "content/digest_source.hpp"
 #include "core/embedded.hpp"
+#include "engage/points.hpp"
 #include "ledger/ledger.hpp"
 #include "mail/mailer.hpp"
 #include "mail/worker.hpp"
@@ -73,7 +74,8 @@ constexpr const char* kLedgerUsage =
     "originals, and that each community's income matches its revenue accounts; then that the\n"
     "books match the payments and memberships: every payment booked with its amount and fee,\n"
     "refunds netting to zero, each clearing account holding exactly the payments not refunded,\n"
-    "no access left from a refund. Exits 1 on any difference.\n\n";
+    "no access left from a refund; and that each member's points balance is the sum of its\n"
+    "entries. Exits 1 on any difference.\n\n";
 
 constexpr const char* kMigrateUsage = "Usage: guildhall migrate [options]\n\n";
 
@@ -190,6 +192,9 @@ struct Runtime {
         codes(*db, clock, communities, tiers),
         refunds(*db, clock, billing::RefundOptions{refund_window_hours(config), &stripe}),
         stripe_events(*db, clock, checkouts, refunds, stripe.config().webhook_secret),
+        questions(*db, clock, posts),
+        engagement(*db, clock),
+        challenges(*db, clock),
         i18n(load_i18n()),
         templates(embedded::templates(), i18n),
         mailer(*db, clock, templates, i18n, mail_options(config)),
@@ -200,9 +205,10 @@ struct Runtime {
     web::Config web_config;
     web_config.public_url = config.get_or("public-url", "");
     web_config.trust_proxy = config.flag("trust-proxy");
-    web = std::make_unique<web::WebApp>(web::Services{*db, clock, identity, communities, posts, tiers, checkouts, books,
-                                                      offers, codes, refunds, stripe_events, mailer, templates, i18n,
-                                                      static_files, web_config});
+    web = std::make_unique<web::WebApp>(web::Services{*db,        clock,         identity, communities,  posts,
+                                                      tiers,      checkouts,     books,    offers,       codes,
+                                                      refunds,    stripe_events, mailer,   questions,    engagement,
+                                                      challenges, templates,     i18n,     static_files, web_config});
   }
 
   static render::I18n load_i18n() {
@@ -226,6 +232,9 @@ struct Runtime {
   billing::Codes codes;
   billing::Refunds refunds;
   billing::StripeEvents stripe_events;
+  content::Questions questions;
+  engage::Engagement engagement;
+  engage::Challenges challenges;
   render::I18n i18n;
   render::TemplateRegistry templates;
   mail::Mailer mailer;
@@ -247,6 +256,7 @@ int serve(const Config& config) {
   apply_migrations(*runtime.db);
   auto& db = runtime.db;
   auto& posts = runtime.posts;
+  auto& questions = runtime.questions;
   auto& app = *runtime.web;
 
   if (config.flag("demo-if-empty") && !db->read([](db::Tx& tx) { return tx.one("SELECT 1 FROM users LIMIT 1"); })) {
@@ -298,6 +308,12 @@ int serve(const Config& config) {
       } catch (const std::exception& e) {
         spdlog::warn("flushing view counts failed: {}", e.what());
       }
+      // Bounties of questions unanswered by their deadline go back to their askers.
+      try {
+        questions.settle_due(runtime.clock.now_ms());
+      } catch (const std::exception& e) {
+        spdlog::warn("settling bounties failed: {}", e.what());
+      }
       lock.lock();
     }
   });
@@ -338,6 +354,10 @@ int ledger_command(const Config& config) {
     auto billing = billing::check_books(tx);
     books.ok = books.ok && billing.ok;
     books.problems.insert(books.problems.end(), billing.problems.begin(), billing.problems.end());
+    // Points are not money, but their books must hold too: each balance is its entries' sum.
+    const auto points = engage::check_balances(tx);
+    books.ok = books.ok && points.empty();
+    books.problems.insert(books.problems.end(), points.begin(), points.end());
     return books;
   });
   for (const auto& problem : report.problems) {

@@ -5,8 +5,11 @@
 #include <map>
 #include <set>
 
+#include "content/qa.hpp"
 #include "core/cursor.hpp"
 #include "core/text.hpp"
+#include "engage/badges.hpp"
+#include "engage/points.hpp"
 #include "render/markdown.hpp"
 
 namespace gh::content {
@@ -18,9 +21,11 @@ constexpr std::array kKinds = {"article", "tutorial", "snippet", "question", "di
 constexpr std::string_view kListColumns =
     "p.id, p.community_id, c.slug, c.name, u.id, u.username, u.display_name, p.kind, p.title, p.excerpt, "
     "p.video_url, p.video_embed_url, p.status, p.publish_at, p.pinned, p.essence, p.upvotes, p.comment_count, "
-    "p.view_count, p.created_at, p.updated_at, c.is_public, p.visibility, p.price_minor, p.price_currency";
+    "p.view_count, p.created_at, p.updated_at, c.is_public, p.visibility, p.price_minor, p.price_currency, "
+    "p.accepted_comment_id, COALESCE(pb.balance, 0)";
 constexpr std::string_view kFrom =
-    " FROM posts p JOIN communities c ON c.id = p.community_id JOIN users u ON u.id = p.author_id";
+    " FROM posts p JOIN communities c ON c.id = p.community_id JOIN users u ON u.id = p.author_id"
+    " LEFT JOIN point_balances pb ON pb.user_id = p.author_id AND pb.community_id = p.community_id";
 
 Post post_from_row(const db::Row& r) {
   Post p;
@@ -49,6 +54,10 @@ Post post_from_row(const db::Row& r) {
       p.price = *money;
     }
   }
+  if (!r.is_null(25)) {
+    p.accepted_comment_id = CommentId(r.i64(25));
+  }
+  p.author_points = r.i64(26);
   return p;
 }
 
@@ -166,6 +175,13 @@ void write_tags(db::Tx& tx, PostId post, CommunityId community, const std::vecto
     tx.exec("INSERT INTO post_tags (post_id, community_id, tag) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
             {post.value, community.value, tag});
   }
+}
+
+// A post became visible as published: it earns its author the act's points (once per post).
+void on_published(db::Tx& tx, PostId post, CommunityId community, UserId author, Millis now) {
+  engage::award(tx,
+                engage::AwardInput{author, community, engage::Act::PostPublished, "post", post.value, UserId(), now});
+  engage::grant_badge(tx, author, community, "first_post", now);
 }
 
 std::vector<std::string> normalized_tags(const std::vector<std::string>& tags) {
@@ -315,6 +331,18 @@ Result<Post> Posts::create(UserId author, std::string_view community_slug, const
          rendered.excerpt, input.video_url, embed, input.draft ? "draft" : "published", at, now});
     write_tags(tx, PostId(*id), community_id, tags);
     write_gate(tx, PostId(*id), gate);
+    if (!input.draft) {
+      on_published(tx, PostId(*id), community_id, author, now);
+    }
+    if (input.bounty_points) {
+      if (input.kind != "question" || input.draft) {
+        return invalid("qa.not_a_question", "Bounties go on published questions.", "bounty_points");
+      }
+      if (auto held = hold_bounty(tx, PostId(*id), community_id, author, *input.bounty_points, input.bounty_days, now);
+          !held) {
+        return held.error();
+      }
+    }
     return load_for(tx, author, PostId(*id));
   });
 }
@@ -450,6 +478,9 @@ Result<Post> Posts::update(UserId actor, PostId id, const PostPatch& patch) {
     if (gate_patched) {
       write_gate(tx, id, gate);
     }
+    if (status == "published") {
+      on_published(tx, id, community, author, now);
+    }
     return load_for(tx, actor, id);
   });
 }
@@ -465,6 +496,8 @@ Status Posts::remove(UserId actor, PostId id) {
     }
     tx.exec("UPDATE posts SET status = 'deleted', deleted_at = $1, pinned = 0 WHERE id = $2",
             {clock_.now_ms(), id.value});
+    // Points earned by removed content go back, so posting and deleting cannot farm them.
+    engage::reverse_points_for(tx, "post", id.value, "content_deleted", clock_.now_ms());
     return {};
   });
 }
@@ -497,9 +530,9 @@ Result<Post> Posts::load_for(db::Tx& tx, std::optional<UserId> viewer, PostId id
   load_gates(tx, viewer, one);
   // The one cut (access::visible_body): a locked viewer gets the preview in HTML and in Markdown.
   auto& p = one.front();
-  const std::string body_md = row->row().text(25);
-  const std::string body_html = row->row().text(26);
-  const std::string preview_html = row->row().text(27);
+  const std::string body_md = row->row().text(27);
+  const std::string body_html = row->row().text(28);
+  const std::string preview_html = row->row().text(29);
   p.body_html = access::visible_body(!p.locked, body_html, preview_html);
   p.body_md = p.locked ? split_paywall(body_md).preview_md.value_or("") : body_md;
   return std::move(p);
@@ -775,6 +808,9 @@ Result<Comment> Posts::add_comment(UserId author, PostId post_id, const CommentI
         "VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
         {post_id.value, parent, author.value, body, html, now});
     tx.exec("UPDATE posts SET comment_count = comment_count + 1 WHERE id = $1", {post_id.value});
+    if (post->kind == "question" && !parent && author != post->author.id) {
+      engage::grant_badge(tx, author, post->community_id, "first_answer", now);
+    }
     auto user = tx.one("SELECT username, display_name FROM users WHERE id = $1", {author.value});
     Comment c;
     c.id = CommentId(*id);
@@ -806,10 +842,14 @@ Result<std::vector<Comment>> Posts::comments(std::optional<UserId> viewer, PostI
 
 std::vector<Comment> Posts::load_comments(db::Tx& tx, const Post& post, std::optional<UserId> viewer) {
   std::vector<Comment> out;
+  // Votes and the authors' points come in the same query: no query per comment.
   for (auto r : tx.exec("SELECT c.id, c.parent_id, u.id, u.username, u.display_name, c.body_md, c.body_html, "
-                        "c.created_at, c.deleted_at FROM comments c JOIN users u ON u.id = c.author_id "
+                        "c.created_at, c.deleted_at, c.upvotes, COALESCE(pb.balance, 0), cv.user_id "
+                        "FROM comments c JOIN users u ON u.id = c.author_id "
+                        "LEFT JOIN point_balances pb ON pb.user_id = c.author_id AND pb.community_id = $2 "
+                        "LEFT JOIN comment_votes cv ON cv.comment_id = c.id AND cv.user_id = $3 "
                         "WHERE c.post_id = $1 ORDER BY c.created_at, c.id LIMIT 1000",
-                        {post.id.value})) {
+                        {post.id.value, post.community_id.value, viewer ? viewer->value : 0})) {
     Comment c;
     c.id = CommentId(r.i64(0));
     c.post_id = post.id;
@@ -823,15 +863,28 @@ std::vector<Comment> Posts::load_comments(db::Tx& tx, const Post& post, std::opt
       c.body_html = r.text(6);
     }
     c.created_at = r.i64(7);
+    c.upvotes = r.i64(9);
+    c.author_points = r.i64(10);
+    c.viewer_upvoted = !r.is_null(11);
+    c.accepted = post.accepted_comment_id && *post.accepted_comment_id == c.id;
     c.viewer_can_delete = !c.deleted && viewer && (*viewer == c.author.id || post.viewer_can_moderate);
     out.push_back(std::move(c));
   }
-  // Threads: each top-level comment followed by its replies, in time order.
-  std::stable_sort(out.begin(), out.end(), [](const Comment& a, const Comment& b) {
-    const auto ta = a.parent_id ? a.parent_id->value : a.id.value;
-    const auto tb = b.parent_id ? b.parent_id->value : b.id.value;
-    return ta < tb;
-  });
+  // Threads: each top-level comment followed by its replies, in time order. A question's
+  // answers (its threads) come accepted first, then by votes, then by time.
+  std::map<int64_t, std::tuple<int, int64_t, int64_t>> thread_rank;
+  for (const auto& c : out) {
+    if (!c.parent_id) {
+      const bool answers = post.kind == "question";
+      thread_rank[c.id.value] = {answers && c.accepted ? 0 : 1, answers ? -c.upvotes : 0, c.id.value};
+    }
+  }
+  const auto rank = [&](const Comment& c) {
+    const auto thread = c.parent_id ? c.parent_id->value : c.id.value;
+    auto it = thread_rank.find(thread);
+    return it == thread_rank.end() ? std::make_tuple(1, int64_t{0}, thread) : it->second;
+  };
+  std::stable_sort(out.begin(), out.end(), [&](const Comment& a, const Comment& b) { return rank(a) < rank(b); });
   return out;
 }
 
@@ -851,6 +904,9 @@ Status Posts::remove_comment(UserId actor, CommentId id) {
     }
     tx.exec("UPDATE comments SET deleted_at = $1 WHERE id = $2", {clock_.now_ms(), id.value});
     tx.exec("UPDATE posts SET comment_count = comment_count - 1 WHERE id = $1", {post_id.value});
+    tx.exec("UPDATE posts SET accepted_comment_id = NULL WHERE id = $1 AND accepted_comment_id = $2",
+            {post_id.value, id.value});
+    engage::reverse_points_for(tx, "comment", id.value, "content_deleted", clock_.now_ms());
     return {};
   });
 }
@@ -875,6 +931,8 @@ Result<int64_t> Posts::upvote(UserId user, PostId post_id) {
                 {post_id.value, user.value, clock_.now_ms()});
     if (inserted.affected == 1) {
       tx.exec("UPDATE posts SET upvotes = upvotes + 1 WHERE id = $1", {post_id.value});
+      engage::award(tx, engage::AwardInput{post->author.id, post->community_id, engage::Act::UpvoteReceived, "post",
+                                           post_id.value, user, clock_.now_ms()});
     }
     return *tx.scalar_i64("SELECT upvotes FROM posts WHERE id = $1", {post_id.value});
   });
@@ -889,6 +947,10 @@ Result<int64_t> Posts::remove_upvote(UserId user, PostId post_id) {
     auto removed = tx.exec("DELETE FROM post_votes WHERE post_id = $1 AND user_id = $2", {post_id.value, user.value});
     if (removed.affected == 1) {
       tx.exec("UPDATE posts SET upvotes = upvotes - 1 WHERE id = $1", {post_id.value});
+      engage::reverse_award(tx,
+                            engage::AwardInput{post->author.id, post->community_id, engage::Act::UpvoteReceived, "post",
+                                               post_id.value, user, clock_.now_ms()},
+                            "upvote_removed");
     }
     return *tx.scalar_i64("SELECT upvotes FROM posts WHERE id = $1", {post_id.value});
   });

@@ -71,6 +71,9 @@ struct Post {
   bool viewer_can_moderate = false;
   access::Role viewer_role = access::Role::None;
   bool scheduled = false;  // Published with publish_at in the future.
+  // Questions: the accepted answer, if any (answered = has one).
+  std::optional<CommentId> accepted_comment_id;
+  int64_t author_points = 0;  // The author's points in the post's community (their level).
 };
 
 struct PostInput {
@@ -84,6 +87,9 @@ struct PostInput {
   std::string visibility = "public";
   std::vector<int64_t> tier_ids;
   std::optional<Money> price;
+  // Questions: a point bounty held from the asker when published (see qa.hpp).
+  std::optional<int64_t> bounty_points;
+  int64_t bounty_days = 7;
 };
 
 struct PostPatch {
@@ -127,6 +133,10 @@ struct Comment {
   Millis created_at = 0;
   bool deleted = false;
   bool viewer_can_delete = false;
+  int64_t upvotes = 0;
+  bool accepted = false;  // The question's accepted answer.
+  bool viewer_upvoted = false;
+  int64_t author_points = 0;  // The author's points in the post's community (their level).
 };
 
 struct CommentInput {
@@ -181,6 +191,7 @@ class Posts {
   static Status validate_kind(std::string_view kind);
 
  private:
+  friend class Questions;  // Q&A (qa.cpp) reads posts with the same access decision.
   Result<Post> load_for(db::Tx& tx, std::optional<UserId> viewer, PostId id);
   // Fills gated/locked for listed posts (their tiers and the viewer's entitlements).
   void load_gates(db::Tx& tx, std::optional<UserId> viewer, std::vector<Post>& posts);

@@ -19,6 +19,8 @@ content::PostInput post_input(JsonInput& in) {
   input.visibility = in.str("visibility").value_or("public");
   input.tier_ids = in.int_list("tier_ids").value_or(std::vector<int64_t>{});
   input.price = in.money("price");
+  input.bounty_points = in.integer("bounty_points");
+  input.bounty_days = in.integer("bounty_days").value_or(input.bounty_days);
   check(in);
   return input;
 }

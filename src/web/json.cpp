@@ -2,6 +2,7 @@
 
 #include "core/clock.hpp"
 #include "core/text.hpp"
+#include "engage/points.hpp"
 
 namespace gh::web {
 
@@ -297,7 +298,12 @@ boost::json::object post_json(const content::Post& p, bool include_body) {
       {"price", p.price ? boost::json::value(money_json(*p.price)) : boost::json::value(nullptr)},
       {"gated", p.gated},
       {"locked", p.locked},
+      // Questions: answered = an answer is accepted.
+      {"answered", p.accepted_comment_id.has_value()},
+      {"accepted_comment_id",
+       p.accepted_comment_id ? boost::json::value(p.accepted_comment_id->value) : boost::json::value(nullptr)},
   };
+  o["author"].as_object()["level"] = engage::level_for(p.author_points);
   if (p.visibility == "tiers") {
     boost::json::array tiers;
     for (auto t : p.tier_ids) {
@@ -319,7 +325,7 @@ boost::json::object post_json(const content::Post& p, bool include_body) {
 }
 
 boost::json::object comment_json(const content::Comment& c) {
-  return boost::json::object{
+  boost::json::object o{
       {"id", c.id.value},
       {"post_id", c.post_id.value},
       {"parent_id", c.parent_id ? boost::json::value(c.parent_id->value) : boost::json::value(nullptr)},
@@ -328,7 +334,12 @@ boost::json::object comment_json(const content::Comment& c) {
       {"body_html", c.body_html},
       {"deleted", c.deleted},
       {"created_at", format_rfc3339(c.created_at)},
+      {"upvotes", c.upvotes},
+      {"upvoted", c.viewer_upvoted},
+      {"accepted", c.accepted},
   };
+  o["author"].as_object()["level"] = engage::level_for(c.author_points);
+  return o;
 }
 
 std::string to_string(const boost::json::value& value) {

@@ -337,6 +337,7 @@ void register_page_routes(WebApp& app) {
           communities.push_back(d);
         }
         data.set("communities", list_of(communities));
+        add_profile_engagement(ctx, s, user->id, ctx.user && ctx.user->id == user->id, data);
         return render_page(ctx, s, kTemplateProfile, data, PageMeta{user->display_name, user->bio, 200});
       },
       Caching{true, {}});
@@ -557,6 +558,7 @@ void register_page_routes(WebApp& app) {
         for (const auto& c : page.comments) {
           auto d = comment_data(c);
           d.set("when", relative_time(ctx, s, c.created_at));
+          add_answer_data(ctx, post, c, d);
           items.push_back(d);
         }
         data.set("comments", list_of(items));
@@ -565,6 +567,7 @@ void register_page_routes(WebApp& app) {
         data.set("can_upvote", ctx.user && ctx.user->id != post.author.id && can_comment);
         data.set("signed_out", !ctx.user);
         data.set("card", s.checkouts.stripe_enabled());
+        add_question_data(ctx, s, post, data);
         return render_page(ctx, s, kTemplatePost, data, PageMeta{post.title, post.excerpt, 200});
       },
       Caching{true, [&s](const http::Request& request) { s.posts.count_view(PostId(id_param(request))); }});

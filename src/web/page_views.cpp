@@ -1,6 +1,7 @@
 #include "web/page_views.hpp"
 
 #include "core/money.hpp"
+#include "engage/points.hpp"
 
 namespace gh::web {
 
@@ -66,6 +67,9 @@ void set_common_post_fields(const Context& ctx, const Services& services, const 
   d.set("community_name", p.community_name);
   d.set("author_username", p.author.username);
   d.set("author_name", p.author.display_name);
+  d.set("author_level", std::to_string(engage::level_for(p.author_points)));
+  d.set("is_question", p.kind == "question");
+  d.set("answered", p.accepted_comment_id.has_value());
   d.set("upvotes", std::to_string(p.upvotes));
   d.set("comment_count", std::to_string(p.comment_count));
   d.set("view_count", std::to_string(p.view_count));
@@ -142,6 +146,10 @@ render::Data comment_data(const content::Comment& c) {
   d.set("thread_id", std::to_string(c.parent_id ? c.parent_id->value : c.id.value));
   d.set("when_iso", format_rfc3339(c.created_at));
   d.set("can_delete", c.viewer_can_delete);
+  d.set("author_level", std::to_string(engage::level_for(c.author_points)));
+  d.set("upvotes", std::to_string(c.upvotes));
+  d.set("accepted", c.accepted);
+  d.set("viewer_upvoted", c.viewer_upvoted);
   return d;
 }
 

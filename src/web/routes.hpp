@@ -25,6 +25,13 @@ void register_page_routes(WebApp& app);
 void register_refund_routes(WebApp& app);
 void register_webhook_routes(WebApp& app);
 void register_mail_routes(WebApp& app);
+void register_qa_routes(WebApp& app);
+void register_engage_routes(WebApp& app);
+// The question page's extras (qa_routes.cpp): bounty, accept and vote buttons per answer.
+void add_question_data(Context& ctx, Services& s, const content::Post& post, render::Data& data);
+void add_answer_data(Context& ctx, const content::Post& post, const content::Comment& comment, render::Data& data);
+// The profile's levels and badges (engage_routes.cpp).
+void add_profile_engagement(Context& ctx, Services& s, UserId user, bool is_self, render::Data& data);
 
 // "https://host" where users reach us: the configured public URL, else the request's Host.
 std::string public_base(const Context& ctx, const Services& services);

@@ -19,8 +19,11 @@
 #include "billing/tiers.hpp"
 #include "community/community.hpp"
 #include "content/content.hpp"
+#include "content/qa.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "engage/challenges.hpp"
+#include "engage/engagement.hpp"
 #include "http/http.hpp"
 #include "identity/identity.hpp"
 #include "mail/mailer.hpp"
@@ -50,6 +53,9 @@ struct Services {
   billing::Refunds& refunds;
   billing::StripeEvents& stripe_events;
   mail::Mailer& mailer;
+  content::Questions& questions;
+  engage::Engagement& engagement;
+  engage::Challenges& challenges;
   const render::TemplateRegistry& templates;
   const render::I18n& i18n;
   http::StaticFiles& static_files;
