@@ -30,7 +30,13 @@ constexpr const char* kKnownKeys[] = {"listen",
                                       "stripe-api-base",
                                       "stripe-secret-key",
                                       "stripe-webhook-secret",
-                                      "refund-window-hours"};
+                                      "refund-window-hours",
+                                      "new-account-hours",
+                                      "new-account-posts-per-hour",
+                                      "new-account-comments-per-hour",
+                                      "new-account-max-links",
+                                      "posts-per-hour",
+                                      "comments-per-hour"};
 
 }  // namespace
 

@@ -285,6 +285,7 @@ boost::json::object post_json(const content::Post& p, bool include_body) {
       {"publish_at", p.publish_at ? boost::json::value(format_rfc3339(*p.publish_at)) : boost::json::value(nullptr)},
       {"pinned", p.pinned},
       {"essence", p.essence},
+      {"hidden", p.hidden},
       {"upvotes", p.upvotes},
       {"comment_count", p.comment_count},
       {"view_count", p.view_count},
@@ -325,6 +326,7 @@ boost::json::object comment_json(const content::Comment& c) {
       {"body_md", c.body_md},
       {"body_html", c.body_html},
       {"deleted", c.deleted},
+      {"hidden", c.hidden},
       {"created_at", format_rfc3339(c.created_at)},
   };
 }

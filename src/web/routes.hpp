@@ -24,6 +24,8 @@ void add_offer_admin_data(Context& ctx, const Services& s, const community::Comm
 void register_page_routes(WebApp& app);
 void register_refund_routes(WebApp& app);
 void register_webhook_routes(WebApp& app);
+void register_moderation_routes(WebApp& app);
+void register_feedback_routes(WebApp& app);
 
 // "https://host" where users reach us: the configured public URL, else the request's Host.
 std::string public_base(const Context& ctx, const Services& services);

@@ -23,6 +23,10 @@
 #include "core/result.hpp"
 #include "http/http.hpp"
 #include "identity/identity.hpp"
+#include "moderation/disputes.hpp"
+#include "moderation/feedback.hpp"
+#include "moderation/moderation.hpp"
+#include "moderation/surveys.hpp"
 #include "render/i18n.hpp"
 #include "render/templates.hpp"
 #include "web/page_cache.hpp"
@@ -48,6 +52,10 @@ struct Services {
   billing::Codes& codes;
   billing::Refunds& refunds;
   billing::StripeEvents& stripe_events;
+  moderation::Moderation& moderation;
+  moderation::Feedback& feedback;
+  moderation::Surveys& surveys;
+  moderation::Disputes& disputes;
   const render::TemplateRegistry& templates;
   const render::I18n& i18n;
   http::StaticFiles& static_files;
