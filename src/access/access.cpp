@@ -93,12 +93,14 @@ Filter readable_posts_filter(std::optional<UserId> viewer, Millis now, int first
     const std::string not_banned =
         " AND NOT EXISTS (SELECT 1 FROM community_bans b WHERE b.community_id = p.community_id AND b.user_id = " +
         user_param + ")";
-    filter.sql += " OR EXISTS (SELECT 1 FROM members m WHERE m.community_id = p.community_id AND m.user_id = " +
-                  user_param + not_banned + "))";
+    filter.sql +=
+        " OR EXISTS (SELECT 1 FROM members m WHERE m.community_id = p.community_id AND m.user_id = " + user_param +
+        not_banned + "))";
     // Hidden posts: their author and the community's moderators and up (can_read_post's rule).
-    filter.sql += " AND (p.hidden_at IS NULL OR p.author_id = " + user_param +
-                  " OR EXISTS (SELECT 1 FROM members m WHERE m.community_id = p.community_id AND m.user_id = " +
-                  user_param + " AND m.role IN ('moderator', 'admin', 'owner')" + not_banned + "))";
+    filter.sql +=
+        " AND (p.hidden_at IS NULL OR p.author_id = " + user_param +
+        " OR EXISTS (SELECT 1 FROM members m WHERE m.community_id = p.community_id AND m.user_id = " + user_param +
+        " AND m.role IN ('moderator', 'admin', 'owner')" + not_banned + "))";
     filter.params.emplace_back(viewer->value);
   } else {
     filter.sql += ") AND p.hidden_at IS NULL";

@@ -56,7 +56,8 @@ bool can_read_post(const PostFacts& post, std::optional<UserId> viewer, Role rol
 
 // SQL condition over posts alias `p` (and communities alias `c`) that holds exactly for the
 // posts `viewer` may see in listings: published, due, in a public community or one the viewer
-// belongs to (and is not banned from), and not hidden unless the viewer wrote it or moderates. Placeholders are numbered from `first_param`.
+// belongs to (and is not banned from), and not hidden unless the viewer wrote it or moderates. Placeholders are
+// numbered from `first_param`.
 struct Filter {
   std::string sql;
   std::vector<db::Param> params;

@@ -24,8 +24,7 @@ bool starts_with_ci(std::string_view text, size_t at, std::string_view prefix) {
 
 // The hour-window rule: at most `limit` rows in the last hour; when full, the caller may try
 // again when the oldest of them leaves the window.
-Status check_window(db::Tx& tx, std::string_view table, UserId user, int64_t limit, Millis now,
-                    std::string_view what) {
+Status check_window(db::Tx& tx, std::string_view table, UserId user, int64_t limit, Millis now, std::string_view what) {
   if (limit <= 0) {
     return {};
   }
@@ -40,7 +39,8 @@ Status check_window(db::Tx& tx, std::string_view table, UserId user, int64_t lim
   }
   const Millis oldest = *std::min_element(recent.begin(), recent.end());
   const auto seconds = static_cast<int>(std::max<Millis>(1, (oldest + kHourMs - now + 999) / 1000));
-  Error error{ErrorKind::RateLimited, "spam.rate_limited",
+  Error error{ErrorKind::RateLimited,
+              "spam.rate_limited",
               "You have written " + std::to_string(limit) + " " + std::string(what) +
                   " in the last hour; try again in " + std::to_string(seconds) + " seconds.",
               {},
@@ -68,8 +68,7 @@ int64_t count_links(std::string_view text) {
   int64_t links = 0;
   for (size_t i = 0; i < text.size(); ++i) {
     // Only at a word start, so "http://" inside "xhttp://" or a www. inside a URL counts once.
-    if (i > 0 && (std::isalnum(static_cast<unsigned char>(text[i - 1])) || text[i - 1] == '/' ||
-                  text[i - 1] == '.')) {
+    if (i > 0 && (std::isalnum(static_cast<unsigned char>(text[i - 1])) || text[i - 1] == '/' || text[i - 1] == '.')) {
       continue;
     }
     for (std::string_view prefix : {"https://", "http://", "www.", "mailto:"}) {
@@ -93,7 +92,8 @@ Status check_contribution(db::Tx& tx, UserId user, CommunityId community, Role r
     return forbidden("moderation.banned", "You are banned from this community.");
   }
   if (auto until = muted_until(tx, user, community, now)) {
-    Error error = forbidden("moderation.muted", "You are muted in this community until " + format_rfc3339(*until) + ".");
+    Error error =
+        forbidden("moderation.muted", "You are muted in this community until " + format_rfc3339(*until) + ".");
     error.fields.emplace("until", format_rfc3339(*until));
     return error;
   }
@@ -103,17 +103,17 @@ Status check_contribution(db::Tx& tx, UserId user, CommunityId community, Role r
   auto created = tx.scalar_i64("SELECT created_at FROM users WHERE id = $1", {user.value});
   const bool new_account = created && *created > now - limits.new_account_hours * kHourMs;
   if (new_account && limits.new_max_links > 0 && count_links(body_md) > limits.new_max_links) {
-    return invalid("spam.too_many_links",
-                   "New accounts may include at most " + std::to_string(limits.new_max_links) +
-                       " links in a post or comment.",
-                   "body_md");
+    return invalid(
+        "spam.too_many_links",
+        "New accounts may include at most " + std::to_string(limits.new_max_links) + " links in a post or comment.",
+        "body_md");
   }
   if (what == Contribution::Post) {
     return check_window(tx, "posts", user, new_account ? limits.new_posts_per_hour : limits.posts_per_hour, now,
                         "posts");
   }
-  return check_window(tx, "comments", user, new_account ? limits.new_comments_per_hour : limits.comments_per_hour,
-                      now, "comments");
+  return check_window(tx, "comments", user, new_account ? limits.new_comments_per_hour : limits.comments_per_hour, now,
+                      "comments");
 }
 
 }  // namespace gh::access

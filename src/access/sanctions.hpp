@@ -21,11 +21,11 @@ namespace gh::access {
 // Community staff and creators (creator role and up) are exempt: the limits aim at new
 // accounts flooding a community, not at the people who run it.
 struct ContributionLimits {
-  int64_t new_account_hours = 0;       // Accounts younger than this are "new".
-  int64_t new_posts_per_hour = 0;      // New accounts.
+  int64_t new_account_hours = 0;   // Accounts younger than this are "new".
+  int64_t new_posts_per_hour = 0;  // New accounts.
   int64_t new_comments_per_hour = 0;
-  int64_t new_max_links = 0;           // Links in one post or comment of a new account.
-  int64_t posts_per_hour = 0;          // Older accounts.
+  int64_t new_max_links = 0;   // Links in one post or comment of a new account.
+  int64_t posts_per_hour = 0;  // Older accounts.
   int64_t comments_per_hour = 0;
 
   static ContributionLimits defaults() { return {24, 3, 10, 2, 20, 120}; }

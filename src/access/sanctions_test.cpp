@@ -87,9 +87,10 @@ TEST_F(SanctionsDbTest, NewAccountsHaveFewerLinksAndPostsPerHour) {
             "spam.too_many_links");
   EXPECT_TRUE(check(member, Contribution::Post, "https://a.example https://b.example"));
   for (int i = 0; i < 3; ++i) {
-    exec("INSERT INTO posts (community_id, author_id, kind, title, body_md, body_html, status, publish_at, created_at, "
-         "updated_at) VALUES ($1, $2, 'discussion', 't', 'b', 'b', 'published', $3, $3, $3)",
-         {club.value, member.value, clock.now_ms() - (50 - i) * 60'000});
+    exec(
+        "INSERT INTO posts (community_id, author_id, kind, title, body_md, body_html, status, publish_at, created_at, "
+        "updated_at) VALUES ($1, $2, 'discussion', 't', 'b', 'b', 'published', $3, $3, $3)",
+        {club.value, member.value, clock.now_ms() - (50 - i) * 60'000});
   }
   auto limited = check(member, Contribution::Post);
   ASSERT_FALSE(limited);

@@ -183,10 +183,10 @@ struct Runtime {
     web::Config web_config;
     web_config.public_url = config.get_or("public-url", "");
     web_config.trust_proxy = config.flag("trust-proxy");
-    web = std::make_unique<web::WebApp>(web::Services{*db, clock, identity, communities, posts, tiers, checkouts, books,
-                                                      offers, codes, refunds, stripe_events, moderation, feedback, surveys,
-                                                      disputes, templates, i18n,
-                                                      static_files, web_config});
+    web = std::make_unique<web::WebApp>(web::Services{*db,      clock,         identity,   communities,  posts,
+                                                      tiers,    checkouts,     books,      offers,       codes,
+                                                      refunds,  stripe_events, moderation, feedback,     surveys,
+                                                      disputes, templates,     i18n,       static_files, web_config});
   }
 
   static render::I18n load_i18n() {

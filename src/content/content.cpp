@@ -309,8 +309,8 @@ Result<Post> Posts::create(UserId author, std::string_view community_slug, const
     if (gate.gated() && !access::allows(role, access::Action::GateContent)) {
       return forbidden("content.creator_role_required", "Members-only, paid and for-sale posts need the creator role.");
     }
-    if (auto ok = access::check_contribution(tx, author, community_id, role, access::Contribution::Post,
-                                             input.body_md, limits_, now);
+    if (auto ok = access::check_contribution(tx, author, community_id, role, access::Contribution::Post, input.body_md,
+                                             limits_, now);
         !ok) {
       return ok.error();
     }
@@ -546,10 +546,10 @@ void Posts::load_gates(db::Tx& tx, std::optional<UserId> viewer, std::vector<Pos
       if (it == entitlements.end()) {
         // A banned member's purchases open nothing while the ban lasts.
         it = entitlements
-                 .emplace(p.community_id.value, access::is_banned(tx, *viewer, p.community_id)
-                                                    ? access::Entitlements{}
-                                                    : access::entitlements_of(tx, *viewer, p.community_id,
-                                                                              clock_.now_ms()))
+                 .emplace(p.community_id.value,
+                          access::is_banned(tx, *viewer, p.community_id)
+                              ? access::Entitlements{}
+                              : access::entitlements_of(tx, *viewer, p.community_id, clock_.now_ms()))
                  .first;
       }
       mine = &it->second;
@@ -779,8 +779,8 @@ Result<Comment> Posts::add_comment(UserId author, PostId post_id, const CommentI
       }
       return forbidden("community.members_only", "Join the community to comment.");
     }
-    if (auto ok = access::check_contribution(tx, author, post->community_id, role, access::Contribution::Comment,
-                                             body, limits_, clock_.now_ms());
+    if (auto ok = access::check_contribution(tx, author, post->community_id, role, access::Contribution::Comment, body,
+                                             limits_, clock_.now_ms());
         !ok) {
       return ok.error();
     }
@@ -935,8 +935,8 @@ Result<int64_t> Posts::remove_upvote(UserId user, PostId post_id) {
 }
 
 std::optional<TargetFacts> find_post_target(db::Tx& tx, PostId id) {
-  auto row = tx.one("SELECT community_id, author_id, title FROM posts WHERE id = $1 AND status <> 'deleted'",
-                    {id.value});
+  auto row =
+      tx.one("SELECT community_id, author_id, title FROM posts WHERE id = $1 AND status <> 'deleted'", {id.value});
   if (!row) {
     return std::nullopt;
   }

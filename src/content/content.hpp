@@ -203,7 +203,7 @@ class Posts {
 struct TargetFacts {
   CommunityId community;
   UserId author;
-  PostId post;  // The post itself, or the comment's post.
+  PostId post;        // The post itself, or the comment's post.
   std::string title;  // The post's title (for a comment: of its post).
 };
 // A post or comment that is not deleted; nullopt otherwise. No visibility check: callers

@@ -51,8 +51,7 @@ TEST_F(DisputesTest, ThreadThenRejectionWithAReason) {
   ASSERT_EQ(answered->messages.size(), 2u);
   EXPECT_TRUE(answered->messages[1].from_staff);
   EXPECT_EQ(disputes.resolve(buyer, dispute->id, DisputeOutcome::Refund, "").error().code, "disputes.owners_only");
-  EXPECT_EQ(disputes.resolve(owner, dispute->id, DisputeOutcome::Reject, " ").error().code,
-            "disputes.reason_required");
+  EXPECT_EQ(disputes.resolve(owner, dispute->id, DisputeOutcome::Reject, " ").error().code, "disputes.reason_required");
   auto rejected = disputes.resolve(owner, dispute->id, DisputeOutcome::Reject, "Outside the policy.");
   ASSERT_TRUE(rejected);
   EXPECT_EQ(rejected->status, "rejected");

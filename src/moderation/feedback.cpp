@@ -63,11 +63,11 @@ Result<std::vector<Ticket>> Feedback::list(UserId viewer, std::string_view commu
     const CommunityId community_id(community->row().i64(0));
     const bool staff = access::role_in(tx, viewer, community_id) >= access::Role::Admin;
     std::vector<Ticket> out;
-    for (auto r : tx.exec(
-             "SELECT t.id, t.subject, t.status, t.created_at, t.updated_at, u.id, u.username, u.display_name "
-             "FROM feedback_tickets t JOIN users u ON u.id = t.author_id WHERE t.community_id = $1 AND "
-             "($2 = 1 OR t.author_id = $3) ORDER BY t.updated_at DESC, t.id DESC LIMIT 200",
-             {community_id.value, staff ? 1 : 0, viewer.value})) {
+    for (auto r :
+         tx.exec("SELECT t.id, t.subject, t.status, t.created_at, t.updated_at, u.id, u.username, u.display_name "
+                 "FROM feedback_tickets t JOIN users u ON u.id = t.author_id WHERE t.community_id = $1 AND "
+                 "($2 = 1 OR t.author_id = $3) ORDER BY t.updated_at DESC, t.id DESC LIMIT 200",
+                 {community_id.value, staff ? 1 : 0, viewer.value})) {
       Ticket t;
       t.id = r.i64(0);
       t.community = community_id;
@@ -136,8 +136,9 @@ Result<Ticket> Feedback::reply(UserId viewer, int64_t id, std::string_view body)
     const bool by_author = ticket->author.id == viewer;
     // The status follows who spoke last; the conditional update refuses a closed ticket even
     // when it was closed a moment ago by the other side.
-    auto updated = tx.exec("UPDATE feedback_tickets SET status = $1, updated_at = $2 WHERE id = $3 AND status <> 'closed'",
-                           {by_author ? "open" : "answered", now, id});
+    auto updated =
+        tx.exec("UPDATE feedback_tickets SET status = $1, updated_at = $2 WHERE id = $3 AND status <> 'closed'",
+                {by_author ? "open" : "answered", now, id});
     if (updated.affected != 1) {
       return conflict("feedback.closed", "This ticket is closed.");
     }

@@ -49,8 +49,7 @@ class Feedback {
 
   // Any signed-in user who can see the community. Errors: feedback.invalid_subject,
   // feedback.invalid_body (Invalid, with the field), community.not_found.
-  Result<Ticket> open(UserId author, std::string_view community_slug, std::string_view subject,
-                      std::string_view body);
+  Result<Ticket> open(UserId author, std::string_view community_slug, std::string_view subject, std::string_view body);
   // Staff: every ticket of the community; others: their own. Most recently active first.
   Result<std::vector<Ticket>> list(UserId viewer, std::string_view community_slug);
   // feedback.not_found for tickets the viewer may not see.

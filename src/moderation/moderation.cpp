@@ -26,8 +26,7 @@ Author author_of(db::Tx& tx, UserId user) {
 
 // The raw role of the target (a banned admin is still an admin for the rank rule).
 access::Role stored_role(db::Tx& tx, UserId user, CommunityId community) {
-  auto row =
-      tx.one("SELECT role FROM members WHERE community_id = $1 AND user_id = $2", {community.value, user.value});
+  auto row = tx.one("SELECT role FROM members WHERE community_id = $1 AND user_id = $2", {community.value, user.value});
   return row ? access::parse_role(row->row().text(0)).value_or(access::Role::None) : access::Role::None;
 }
 
@@ -73,9 +72,9 @@ LogEntry log_from_row(const db::Row& r) {
   return e;
 }
 
-LogEntry record(db::Tx& tx, CommunityId community, UserId actor, std::string_view action,
-                std::string_view target_type, int64_t target_id, std::optional<UserId> target_user,
-                std::string_view reason, std::optional<Millis> ends_at, Millis now) {
+LogEntry record(db::Tx& tx, CommunityId community, UserId actor, std::string_view action, std::string_view target_type,
+                int64_t target_id, std::optional<UserId> target_user, std::string_view reason,
+                std::optional<Millis> ends_at, Millis now) {
   auto id = tx.scalar_i64(
       "INSERT INTO moderation_log (community_id, actor_id, action, target_type, target_id, target_user_id, reason, "
       "ends_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -130,7 +129,8 @@ Result<Report> Moderation::report(UserId reporter, const ReportInput& input) {
       return std::move(post).error();
     }
   } else if (input.target_type == "comment") {
-    const auto facts = db_.read([&](db::Tx& tx) { return content::find_comment_target(tx, CommentId(input.target_id)); });
+    const auto facts =
+        db_.read([&](db::Tx& tx) { return content::find_comment_target(tx, CommentId(input.target_id)); });
     if (!facts) {
       return not_found("content.comment_not_found", "No such comment.");
     }
@@ -238,9 +238,9 @@ Result<std::vector<QueueItem>> Moderation::queue(UserId viewer, std::string_view
           item.hidden = !row->row().is_null(1);
         }
       } else if (item.target_type == "comment") {
-        auto row = tx.one(
-            "SELECT p.id, p.title, c.hidden_at FROM comments c JOIN posts p ON p.id = c.post_id WHERE c.id = $1",
-            {item.target_id});
+        auto row =
+            tx.one("SELECT p.id, p.title, c.hidden_at FROM comments c JOIN posts p ON p.id = c.post_id WHERE c.id = $1",
+                   {item.target_id});
         if (row) {
           item.post_id = row->row().i64(0);
           item.title = row->row().text(1);
@@ -279,8 +279,8 @@ Result<Report> Moderation::resolve(UserId actor, int64_t report_id, std::string_
       return conflict("moderation.report_resolved", "This report has already been resolved.");
     }
     auto report = tx.one("SELECT " + std::string(kReportColumns) + " WHERE r.id = $1", {report_id});
-    record(tx, community, actor, resolution == "actioned" ? "resolve_report" : "dismiss_report", "report",
-           report_id, UserId(report->row().i64(13)), *clean_note, std::nullopt, now);
+    record(tx, community, actor, resolution == "actioned" ? "resolve_report" : "dismiss_report", "report", report_id,
+           UserId(report->row().i64(13)), *clean_note, std::nullopt, now);
     return report_from_row(report->row());
   });
 }

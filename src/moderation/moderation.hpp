@@ -67,8 +67,8 @@ struct LogEntry {
   int64_t id = 0;
   CommunityId community;
   Author actor;
-  std::string action;  // hide_post | restore_post | hide_comment | restore_comment | warn | mute |
-                       // unmute | ban | unban | resolve_report | dismiss_report
+  std::string action;       // hide_post | restore_post | hide_comment | restore_comment | warn | mute |
+                            // unmute | ban | unban | resolve_report | dismiss_report
   std::string target_type;  // post | comment | user | report
   int64_t target_id = 0;
   std::optional<Author> target_user;

@@ -225,8 +225,7 @@ TEST_F(ModerationTest, BanClosesMembersOnlyContentPostingAndRejoining) {
   input.title = "x";
   input.body_md = "y";
   EXPECT_EQ(posts.create(member, "club", input).error().code, "moderation.banned");
-  EXPECT_EQ(posts.add_comment(member, members_only.id, {"hi", std::nullopt}).error().kind,
-            ErrorKind::PaymentRequired);
+  EXPECT_EQ(posts.add_comment(member, members_only.id, {"hi", std::nullopt}).error().kind, ErrorKind::PaymentRequired);
   EXPECT_EQ(communities.join(member, "club").error().code, "moderation.banned");
   ASSERT_TRUE(moderation.unban(mod, "club", "member", "second chance"));
   EXPECT_FALSE(posts.get(member, members_only.id, content::Posts::CountView::No)->locked);

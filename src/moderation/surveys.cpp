@@ -183,7 +183,8 @@ Status Surveys::answer(UserId user, int64_t id, const std::vector<SurveyAnswer>&
     }
     // Every question answered exactly as its kind asks, before anything is written.
     for (const auto& q : survey->questions) {
-      auto a = std::find_if(answers.begin(), answers.end(), [&](const SurveyAnswer& x) { return x.question_id == q.id; });
+      auto a =
+          std::find_if(answers.begin(), answers.end(), [&](const SurveyAnswer& x) { return x.question_id == q.id; });
       if (a == answers.end()) {
         return invalid("surveys.invalid_answer", "Answer every question.", "q" + std::to_string(q.id));
       }
@@ -209,8 +210,8 @@ Status Surveys::answer(UserId user, int64_t id, const std::vector<SurveyAnswer>&
       return conflict("surveys.already_answered", "You have already answered this survey.");
     }
     for (const auto& q : survey->questions) {
-      const auto& a = *std::find_if(answers.begin(), answers.end(),
-                                    [&](const SurveyAnswer& x) { return x.question_id == q.id; });
+      const auto& a =
+          *std::find_if(answers.begin(), answers.end(), [&](const SurveyAnswer& x) { return x.question_id == q.id; });
       if (q.kind == "text") {
         tx.exec("INSERT INTO survey_answers (survey_id, user_id, question_id, text_value) VALUES ($1, $2, $3, $4)",
                 {id, user.value, q.id, text::trim(a.text)});

@@ -520,10 +520,9 @@ void register_feedback_routes(WebApp& app) {
     if (outcome != "refund" && outcome != "reject") {
       throw invalid("disputes.invalid_outcome", "outcome is refund or reject.", "outcome");
     }
-    auto dispute = take(s.disputes.resolve(ctx.user->id, id_param(ctx.request),
-                                           outcome == "refund" ? moderation::DisputeOutcome::Refund
-                                                               : moderation::DisputeOutcome::Reject,
-                                           reason));
+    auto dispute = take(s.disputes.resolve(
+        ctx.user->id, id_param(ctx.request),
+        outcome == "refund" ? moderation::DisputeOutcome::Refund : moderation::DisputeOutcome::Reject, reason));
     return json_response(200, {{"dispute", dispute_json(dispute, true)}});
   });
 

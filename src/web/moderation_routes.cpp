@@ -53,12 +53,9 @@ boost::json::object log_json(const moderation::LogEntry& e) {
 moderation::ReportInput report_input(JsonInput& in) {
   moderation::ReportInput input;
   input.target_type = in.str("target_type").value_or("");
-  // A member may be named by id or by username.
-  if (input.target_type == "user" && !in.integer("target_id")) {
-    input.target_username = in.str("target_id").value_or("");
-  } else {
-    input.target_id = in.integer("target_id").value_or(0);
-  }
+  // A member may be named by id (target_id) or by username.
+  input.target_id = in.integer("target_id").value_or(0);
+  input.target_username = in.str("username").value_or("");
   input.community_slug = in.str("community").value_or("");
   input.reason = in.str("reason").value_or("");
   check(in);
@@ -164,8 +161,8 @@ void register_moderation_routes(WebApp& app) {
 
   app.route(Door::Api, "GET", "/api/v1/communities/{slug}/moderation/warnings/{username}", Auth::Required,
             [&s](Context& ctx) {
-              auto entries = take(s.moderation.warnings(ctx.user->id, ctx.request.param("slug"),
-                                                        ctx.request.param("username")));
+              auto entries =
+                  take(s.moderation.warnings(ctx.user->id, ctx.request.param("slug"), ctx.request.param("username")));
               boost::json::array list;
               for (const auto& e : entries) {
                 list.push_back(log_json(e));
@@ -241,7 +238,7 @@ void register_moderation_routes(WebApp& app) {
       Form form(ctx.request);
       const CommentId id(id_param(ctx.request));
       take(verb == "hide" ? s.moderation.hide_comment(ctx.user->id, id, form.get("reason"))
-                                       : s.moderation.restore_comment(ctx.user->id, id, form.get("reason")));
+                          : s.moderation.restore_comment(ctx.user->id, id, form.get("reason")));
       return http::Response::redirect(form.has("next") ? safe_next(form.get("next")) : "/", 303);
     });
   }
