@@ -18,8 +18,9 @@ declare -A allowed=(
   [community]="community access identity render db core"
   [content]="content mail engage access identity render db core"
   [billing]="billing community ledger access identity render db core"
-  [web]="web http render community content billing mail engage ledger access identity db core"
-  [app]="app web http render community content billing mail engage ledger access identity db core"
+  [moderation]="moderation billing community content ledger access identity render db core"
+  [web]="web http render community content billing mail engage moderation ledger access identity db core"
+  [app]="app web http render community content billing mail engage moderation ledger access identity db core"
 )
 
 status=0

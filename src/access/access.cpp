@@ -38,8 +38,11 @@ Role role_in(db::Tx& tx, std::optional<UserId> user, CommunityId community) {
   if (!user) {
     return Role::None;
   }
-  auto row =
-      tx.one("SELECT role FROM members WHERE community_id = $1 AND user_id = $2", {community.value, user->value});
+  // A banned member keeps their row (unbanning restores the role) but holds no role meanwhile.
+  auto row = tx.one(
+      "SELECT m.role FROM members m WHERE m.community_id = $1 AND m.user_id = $2 AND NOT EXISTS "
+      "(SELECT 1 FROM community_bans b WHERE b.community_id = m.community_id AND b.user_id = m.user_id)",
+      {community.value, user->value});
   if (!row) {
     return Role::None;
   }
@@ -73,6 +76,9 @@ bool can_read_post(const PostFacts& post, std::optional<UserId> viewer, Role rol
   if (post.status == "draft") {
     return is_author;
   }
+  if (post.hidden && !is_author && !allows(role, Action::Moderate)) {
+    return false;
+  }
   const bool due = post.publish_at && *post.publish_at <= now;
   return due || is_author || allows(role, Action::SeeScheduled);
 }
@@ -84,11 +90,22 @@ Filter readable_posts_filter(std::optional<UserId> viewer, Millis now, int first
   filter.params.emplace_back(now);
   if (viewer) {
     const auto user_param = "$" + std::to_string(first_param + 1);
+    const std::string not_banned =
+        " AND NOT EXISTS (SELECT 1 FROM community_bans b WHERE b.community_id = p.community_id AND b.user_id = " +
+        user_param + ")";
     filter.sql +=
-        " OR EXISTS (SELECT 1 FROM members m WHERE m.community_id = p.community_id AND m.user_id = " + user_param + ")";
+        " OR EXISTS (SELECT 1 FROM members m WHERE m.community_id = p.community_id AND m.user_id = " + user_param +
+        not_banned + "))";
+    // Hidden posts: their author and the community's moderators and up (can_read_post's rule).
+    filter.sql +=
+        " AND (p.hidden_at IS NULL OR p.author_id = " + user_param +
+        " OR EXISTS (SELECT 1 FROM members m WHERE m.community_id = p.community_id AND m.user_id = " + user_param +
+        " AND m.role IN ('moderator', 'admin', 'owner')" + not_banned + "))";
     filter.params.emplace_back(viewer->value);
+  } else {
+    filter.sql += ") AND p.hidden_at IS NULL";
   }
-  filter.sql += "))";
+  filter.sql += ")";
   return filter;
 }
 

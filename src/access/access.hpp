@@ -23,7 +23,7 @@ enum class Role { None = 0, Member = 1, Creator = 2, Moderator = 3, Admin = 4, O
 std::string_view role_name(Role role);  // "owner"..."member", "" for None.
 std::optional<Role> parse_role(std::string_view name);
 
-// The role `user` holds in `community`; None when anonymous or not a member.
+// The role `user` holds in `community`; None when anonymous, not a member, or banned there.
 Role role_in(db::Tx& tx, std::optional<UserId> user, CommunityId community);
 
 enum class Action {
@@ -47,15 +47,17 @@ struct PostFacts {
   std::string_view status;  // draft | published | deleted
   std::optional<Millis> publish_at;
   bool community_public = true;
+  bool hidden = false;  // Hidden by a moderator: its author and moderators and up only.
 };
 
-// Drafts: their author only. Scheduled: the author and moderators. Deleted: nobody.
-// Private communities: members only.
+// Drafts: their author only. Scheduled and hidden: the author and moderators. Deleted: nobody.
+// Private communities: members only (a banned member has no role, see role_in).
 bool can_read_post(const PostFacts& post, std::optional<UserId> viewer, Role role, Millis now);
 
 // SQL condition over posts alias `p` (and communities alias `c`) that holds exactly for the
-// posts `viewer` may see in listings: published, due, and in a public community or one the
-// viewer belongs to. Placeholders are numbered from `first_param`.
+// posts `viewer` may see in listings: published, due, in a public community or one the viewer
+// belongs to (and is not banned from), and not hidden unless the viewer wrote it or moderates. Placeholders are
+// numbered from `first_param`.
 struct Filter {
   std::string sql;
   std::vector<db::Param> params;

@@ -51,6 +51,12 @@ constexpr const char* kServeUsage =
     "  --default-currency C  Currency for new communities (default CNY).\n"
     "  --platform-fee-bps N  The platform's share of each payment, in basis points (default 500).\n"
     "  --refund-window-hours N  How long buyers may refund their own payments (default 72).\n"
+    "  --new-account-hours N    Accounts younger than this are new (default 24); 0 for any limit turns it off.\n"
+    "  --new-account-posts-per-hour N     Posts per hour by a new account (default 3).\n"
+    "  --new-account-comments-per-hour N  Comments per hour by a new account (default 10).\n"
+    "  --new-account-max-links N  Links in one post or comment of a new account (default 2).\n"
+    "  --posts-per-hour N       Posts per hour by older accounts (default 20).\n"
+    "  --comments-per-hour N    Comments per hour by older accounts (default 120).\n"
     "  --stripe-secret-key K      Stripe secret key (sk_...): enables card payments through Stripe.\n"
     "  --stripe-webhook-secret S  Signing secret (whsec_...) of the endpoint POST /webhooks/stripe.\n"
     "  --stripe-api-base URL      Stripe's API (default https://api.stripe.com).\n"
@@ -135,6 +141,27 @@ int64_t refund_window_hours(const Config& config) {
   return *hours;
 }
 
+// Spam limits by account age (src/access/README.md); each has a flag, 0 turns it off.
+access::ContributionLimits contribution_limits(const Config& config) {
+  auto limits = access::ContributionLimits::defaults();
+  const std::pair<const char*, int64_t*> flags[] = {
+      {"new-account-hours", &limits.new_account_hours},
+      {"new-account-posts-per-hour", &limits.new_posts_per_hour},
+      {"new-account-comments-per-hour", &limits.new_comments_per_hour},
+      {"new-account-max-links", &limits.new_max_links},
+      {"posts-per-hour", &limits.posts_per_hour},
+      {"comments-per-hour", &limits.comments_per_hour},
+  };
+  for (const auto& [name, value] : flags) {
+    auto n = config.integer(name, *value);
+    if (!n || *n < 0 || *n > 1'000'000) {
+      throw std::runtime_error(std::string("--") + name + " is an integer from 0 to 1000000");
+    }
+    *value = *n;
+  }
+  return limits;
+}
+
 billing::StripeConfig stripe_config(const Config& config) {
   billing::StripeConfig stripe;
   stripe.api_base = config.get_or("stripe-api-base", stripe.api_base);
@@ -183,7 +210,7 @@ struct Runtime {
       : db(open_database(config)),
         identity(*db, clock, {}),
         communities(*db, clock, {config.get_or("default-currency", "CNY")}),
-        posts(*db, clock),
+        posts(*db, clock, contribution_limits(config)),
         tiers(*db, clock),
         stripe(stripe_config(config)),
         checkouts(*db, clock, communities, billing::CheckoutOptions{platform_fee_bps(config), &stripe}),
@@ -195,6 +222,10 @@ struct Runtime {
         questions(*db, clock, posts),
         engagement(*db, clock),
         challenges(*db, clock),
+        moderation(*db, clock, posts),
+        feedback(*db, clock),
+        surveys(*db, clock),
+        disputes(*db, clock, refunds),
         i18n(load_i18n()),
         templates(embedded::templates(), i18n),
         mailer(*db, clock, templates, i18n, mail_options(config)),
@@ -205,10 +236,10 @@ struct Runtime {
     web::Config web_config;
     web_config.public_url = config.get_or("public-url", "");
     web_config.trust_proxy = config.flag("trust-proxy");
-    web = std::make_unique<web::WebApp>(web::Services{*db,        clock,         identity, communities,  posts,
-                                                      tiers,      checkouts,     books,    offers,       codes,
-                                                      refunds,    stripe_events, mailer,   questions,    engagement,
-                                                      challenges, templates,     i18n,     static_files, web_config});
+    web = std::make_unique<web::WebApp>(
+        web::Services{*db,        clock,    identity, communities,   posts,     tiers,     checkouts,    books,
+                      offers,     codes,    refunds,  stripe_events, mailer,    questions, engagement,   challenges,
+                      moderation, feedback, surveys,  disputes,      templates, i18n,      static_files, web_config});
   }
 
   static render::I18n load_i18n() {
@@ -235,6 +266,10 @@ struct Runtime {
   content::Questions questions;
   engage::Engagement engagement;
   engage::Challenges challenges;
+  moderation::Moderation moderation;
+  moderation::Feedback feedback;
+  moderation::Surveys surveys;
+  moderation::Disputes disputes;
   render::I18n i18n;
   render::TemplateRegistry templates;
   mail::Mailer mailer;

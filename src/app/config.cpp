@@ -38,7 +38,13 @@ constexpr const char* kKnownKeys[] = {"listen",
                                       "mail-from",
                                       "mail-poll-ms",
                                       "mail-retry-base-ms",
-                                      "mail-max-attempts"};
+                                      "mail-max-attempts",
+                                      "new-account-hours",
+                                      "new-account-posts-per-hour",
+                                      "new-account-comments-per-hour",
+                                      "new-account-max-links",
+                                      "posts-per-hour",
+                                      "comments-per-hour"};
 
 }  // namespace
 

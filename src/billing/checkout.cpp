@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "access/entitlements.hpp"
+#include "access/sanctions.hpp"
 #include "billing/codes.hpp"
 #include "billing/memberships.hpp"
 #include "billing/offers.hpp"
@@ -157,6 +158,10 @@ Result<Checkout> Checkouts::start(UserId buyer, const CheckoutInput& input) {
       if (owned.posts.count(*input.post_id) != 0 || UserId(row->row().i64(4)) == buyer) {
         return conflict("billing.already_owned", "You already have this post.");
       }
+    }
+    // A banned member could pay but not use what they bought.
+    if (access::is_banned(tx, buyer, community)) {
+      return forbidden("moderation.banned", "You are banned from this community.");
     }
     const Money list_amount = amount;
     std::optional<Money> renewal_amount;

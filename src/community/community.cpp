@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "access/sanctions.hpp"
 #include "core/cursor.hpp"
 #include "core/text.hpp"
 #include "render/markdown.hpp"
@@ -277,6 +278,10 @@ Result<Member> Communities::join(UserId user, std::string_view slug) {
     }
     const auto role = access::role_in(tx, user, community->id);
     if (role == access::Role::None) {
+      // A banned member keeps their row but no role: joining again must not get it back.
+      if (access::is_banned(tx, user, community->id)) {
+        return forbidden("moderation.banned", "You are banned from this community.");
+      }
       if (!community->is_public) {
         return forbidden("community.invite_only", "This community is invite-only.");
       }

@@ -22,7 +22,7 @@ constexpr std::string_view kListColumns =
     "p.id, p.community_id, c.slug, c.name, u.id, u.username, u.display_name, p.kind, p.title, p.excerpt, "
     "p.video_url, p.video_embed_url, p.status, p.publish_at, p.pinned, p.essence, p.upvotes, p.comment_count, "
     "p.view_count, p.created_at, p.updated_at, c.is_public, p.visibility, p.price_minor, p.price_currency, "
-    "p.accepted_comment_id, COALESCE(pb.balance, 0)";
+    "p.accepted_comment_id, COALESCE(pb.balance, 0), p.hidden_at";
 constexpr std::string_view kFrom =
     " FROM posts p JOIN communities c ON c.id = p.community_id JOIN users u ON u.id = p.author_id"
     " LEFT JOIN point_balances pb ON pb.user_id = p.author_id AND pb.community_id = p.community_id";
@@ -49,6 +49,7 @@ Post post_from_row(const db::Row& r) {
   p.created_at = r.i64(19);
   p.updated_at = r.i64(20);
   p.visibility = r.text(22);
+  p.hidden = !r.is_null(27);
   if (!r.is_null(23)) {
     if (auto money = Money::create(r.i64(23), r.text(24))) {
       p.price = *money;
@@ -264,7 +265,8 @@ Status Posts::validate_kind(std::string_view kind) {
                  "kind");
 }
 
-Posts::Posts(db::Database& db, const Clock& clock) : db_(db), clock_(clock) {}
+Posts::Posts(db::Database& db, const Clock& clock, access::ContributionLimits limits)
+    : db_(db), clock_(clock), limits_(limits) {}
 
 Result<Post> Posts::create(UserId author, std::string_view community_slug, const PostInput& input) {
   const auto title = text::trim(input.title);
@@ -310,6 +312,9 @@ Result<Post> Posts::create(UserId author, std::string_view community_slug, const
     const CommunityId community_id(community->row().i64(0));
     const auto role = access::role_in(tx, author, community_id);
     if (role == access::Role::None) {
+      if (access::is_banned(tx, author, community_id)) {
+        return forbidden("moderation.banned", "You are banned from this community.");
+      }
       return forbidden("community.members_only", "Join the community to post.");
     }
     const auto action = is_long_form(input.kind) ? access::Action::PostLongForm : access::Action::PostShortForm;
@@ -318,6 +323,11 @@ Result<Post> Posts::create(UserId author, std::string_view community_slug, const
     }
     if (gate.gated() && !access::allows(role, access::Action::GateContent)) {
       return forbidden("content.creator_role_required", "Members-only, paid and for-sale posts need the creator role.");
+    }
+    if (auto ok = access::check_contribution(tx, author, community_id, role, access::Contribution::Post, input.body_md,
+                                             limits_, now);
+        !ok) {
+      return ok.error();
     }
     if (auto ok = check_tiers(tx, community_id, gate.tier_ids); !ok) {
       return ok.error();
@@ -513,7 +523,8 @@ Result<Post> Posts::load_for(db::Tx& tx, std::optional<UserId> viewer, PostId id
   const bool community_public = row->row().boolean(21);
   const Millis now = clock_.now_ms();
   const auto role = access::role_in(tx, viewer, post.community_id);
-  if (!access::can_read_post({post.author.id, post.status, post.publish_at, community_public}, viewer, role, now)) {
+  if (!access::can_read_post({post.author.id, post.status, post.publish_at, community_public, post.hidden}, viewer,
+                             role, now)) {
     return not_found("content.post_not_found", "No such post.");
   }
   post.scheduled = post.status == "published" && post.publish_at && *post.publish_at > now;
@@ -530,9 +541,9 @@ Result<Post> Posts::load_for(db::Tx& tx, std::optional<UserId> viewer, PostId id
   load_gates(tx, viewer, one);
   // The one cut (access::visible_body): a locked viewer gets the preview in HTML and in Markdown.
   auto& p = one.front();
-  const std::string body_md = row->row().text(27);
-  const std::string body_html = row->row().text(28);
-  const std::string preview_html = row->row().text(29);
+  const std::string body_md = row->row().text(28);
+  const std::string body_html = row->row().text(29);
+  const std::string preview_html = row->row().text(30);
   p.body_html = access::visible_body(!p.locked, body_html, preview_html);
   p.body_md = p.locked ? split_paywall(body_md).preview_md.value_or("") : body_md;
   return std::move(p);
@@ -565,8 +576,12 @@ void Posts::load_gates(db::Tx& tx, std::optional<UserId> viewer, std::vector<Pos
     if (viewer) {
       auto it = entitlements.find(p.community_id.value);
       if (it == entitlements.end()) {
+        // A banned member's purchases open nothing while the ban lasts.
         it = entitlements
-                 .emplace(p.community_id.value, access::entitlements_of(tx, *viewer, p.community_id, clock_.now_ms()))
+                 .emplace(p.community_id.value,
+                          access::is_banned(tx, *viewer, p.community_id)
+                              ? access::Entitlements{}
+                              : access::entitlements_of(tx, *viewer, p.community_id, clock_.now_ms()))
                  .first;
       }
       mine = &it->second;
@@ -789,8 +804,17 @@ Result<Comment> Posts::add_comment(UserId author, PostId post_id, const CommentI
     if (post->locked) {
       return locked_error();
     }
-    if (!access::allows(access::role_in(tx, author, post->community_id), access::Action::Comment)) {
+    const auto role = access::role_in(tx, author, post->community_id);
+    if (!access::allows(role, access::Action::Comment)) {
+      if (access::is_banned(tx, author, post->community_id)) {
+        return forbidden("moderation.banned", "You are banned from this community.");
+      }
       return forbidden("community.members_only", "Join the community to comment.");
+    }
+    if (auto ok = access::check_contribution(tx, author, post->community_id, role, access::Contribution::Comment, body,
+                                             limits_, clock_.now_ms());
+        !ok) {
+      return ok.error();
     }
     std::optional<int64_t> parent;
     if (input.parent_id) {
@@ -844,7 +868,7 @@ std::vector<Comment> Posts::load_comments(db::Tx& tx, const Post& post, std::opt
   std::vector<Comment> out;
   // Votes and the authors' points come in the same query: no query per comment.
   for (auto r : tx.exec("SELECT c.id, c.parent_id, u.id, u.username, u.display_name, c.body_md, c.body_html, "
-                        "c.created_at, c.deleted_at, c.upvotes, COALESCE(pb.balance, 0), cv.user_id "
+                        "c.created_at, c.deleted_at, c.upvotes, COALESCE(pb.balance, 0), cv.user_id, c.hidden_at "
                         "FROM comments c JOIN users u ON u.id = c.author_id "
                         "LEFT JOIN point_balances pb ON pb.user_id = c.author_id AND pb.community_id = $2 "
                         "LEFT JOIN comment_votes cv ON cv.comment_id = c.id AND cv.user_id = $3 "
@@ -858,6 +882,12 @@ std::vector<Comment> Posts::load_comments(db::Tx& tx, const Post& post, std::opt
     }
     c.author = Author{UserId(r.i64(2)), r.text(3), r.text(4)};
     c.deleted = !r.is_null(8);
+    c.hidden = !r.is_null(12);
+    // A hidden comment: its author (marked hidden) and moderators only; for everyone else it is
+    // not there at all.
+    if (c.hidden && !post.viewer_can_moderate && !(viewer && *viewer == c.author.id)) {
+      continue;
+    }
     if (!c.deleted) {
       c.body_md = r.text(5);
       c.body_html = r.text(6);
@@ -923,8 +953,17 @@ Result<int64_t> Posts::upvote(UserId user, PostId post_id) {
     if (post->locked) {
       return locked_error();
     }
-    if (!access::allows(access::role_in(tx, user, post->community_id), access::Action::Vote)) {
+    const auto role = access::role_in(tx, user, post->community_id);
+    if (!access::allows(role, access::Action::Vote)) {
+      if (access::is_banned(tx, user, post->community_id)) {
+        return forbidden("moderation.banned", "You are banned from this community.");
+      }
       return forbidden("community.members_only", "Join the community to vote.");
+    }
+    if (auto ok = access::check_contribution(tx, user, post->community_id, role, access::Contribution::Vote, "",
+                                             limits_, clock_.now_ms());
+        !ok) {
+      return ok.error();
     }
     auto inserted =
         tx.exec("INSERT INTO post_votes (post_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
@@ -954,6 +993,41 @@ Result<int64_t> Posts::remove_upvote(UserId user, PostId post_id) {
     }
     return *tx.scalar_i64("SELECT upvotes FROM posts WHERE id = $1", {post_id.value});
   });
+}
+
+std::optional<TargetFacts> find_post_target(db::Tx& tx, PostId id) {
+  auto row =
+      tx.one("SELECT community_id, author_id, title FROM posts WHERE id = $1 AND status <> 'deleted'", {id.value});
+  if (!row) {
+    return std::nullopt;
+  }
+  return TargetFacts{CommunityId(row->row().i64(0)), UserId(row->row().i64(1)), id, row->row().text(2)};
+}
+
+std::optional<TargetFacts> find_comment_target(db::Tx& tx, CommentId id) {
+  auto row = tx.one(
+      "SELECT p.community_id, c.author_id, p.id, p.title FROM comments c JOIN posts p ON p.id = c.post_id "
+      "WHERE c.id = $1 AND c.deleted_at IS NULL AND p.status <> 'deleted'",
+      {id.value});
+  if (!row) {
+    return std::nullopt;
+  }
+  return TargetFacts{CommunityId(row->row().i64(0)), UserId(row->row().i64(1)), PostId(row->row().i64(2)),
+                     row->row().text(3)};
+}
+
+bool set_post_hidden(db::Tx& tx, PostId id, std::optional<Millis> at) {
+  const std::string sql = at ? "UPDATE posts SET hidden_at = $1 WHERE id = $2 AND hidden_at IS NULL"
+                             : "UPDATE posts SET hidden_at = NULL WHERE id = $2 AND hidden_at IS NOT NULL AND "
+                               "CAST($1 AS BIGINT) IS NULL";
+  return tx.exec(sql, {at, id.value}).affected == 1;
+}
+
+bool set_comment_hidden(db::Tx& tx, CommentId id, std::optional<Millis> at) {
+  const std::string sql = at ? "UPDATE comments SET hidden_at = $1 WHERE id = $2 AND hidden_at IS NULL"
+                             : "UPDATE comments SET hidden_at = NULL WHERE id = $2 AND hidden_at IS NOT NULL AND "
+                               "CAST($1 AS BIGINT) IS NULL";
+  return tx.exec(sql, {at, id.value}).affected == 1;
 }
 
 }  // namespace gh::content

@@ -16,6 +16,7 @@
 
 #include "access/access.hpp"
 #include "access/entitlements.hpp"
+#include "access/sanctions.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "core/money.hpp"
@@ -74,6 +75,7 @@ struct Post {
   // Questions: the accepted answer, if any (answered = has one).
   std::optional<CommentId> accepted_comment_id;
   int64_t author_points = 0;  // The author's points in the post's community (their level).
+  bool hidden = false;        // Hidden by a moderator (only its author and moderators see it).
 };
 
 struct PostInput {
@@ -132,6 +134,7 @@ struct Comment {
   std::string body_html;
   Millis created_at = 0;
   bool deleted = false;
+  bool hidden = false;  // Hidden by a moderator (only its author and moderators see it).
   bool viewer_can_delete = false;
   int64_t upvotes = 0;
   bool accepted = false;  // The question's accepted answer.
@@ -151,7 +154,8 @@ struct PostWithComments {
 
 class Posts {
  public:
-  Posts(db::Database& db, const Clock& clock);
+  // `limits` are the spam limits (access/sanctions.hpp); the default limits nothing.
+  Posts(db::Database& db, const Clock& clock, access::ContributionLimits limits = {});
 
   // The author must be a member; articles, tutorials and videos need the creator role.
   Result<Post> create(UserId author, std::string_view community_slug, const PostInput& input);
@@ -201,9 +205,26 @@ class Posts {
 
   db::Database& db_;
   const Clock& clock_;
+  access::ContributionLimits limits_;
   std::mutex views_mutex_;
   std::unordered_map<int64_t, int64_t> pending_views_;  // GUARDED_BY(views_mutex_)
 };
+
+// What moderation needs to know about a post, comment or member it acts on.
+struct TargetFacts {
+  CommunityId community;
+  UserId author;
+  PostId post;        // The post itself, or the comment's post.
+  std::string title;  // The post's title (for a comment: of its post).
+};
+// A post or comment that is not deleted; nullopt otherwise. No visibility check: callers
+// (moderation) decide who may act, and never show the body to a reporter.
+std::optional<TargetFacts> find_post_target(db::Tx& tx, PostId id);
+std::optional<TargetFacts> find_comment_target(db::Tx& tx, CommentId id);
+// Hides (at `at`) or restores (nullopt) a post or comment; returns whether the state changed,
+// so two moderators hiding at once record one act.
+bool set_post_hidden(db::Tx& tx, PostId id, std::optional<Millis> at);
+bool set_comment_hidden(db::Tx& tx, CommentId id, std::optional<Millis> at);
 
 // The paywall marker: a line holding only "<!-- paywall -->". Returns the Markdown above it
 // (the free preview) and the whole text without the marker line; nullopt preview when the text

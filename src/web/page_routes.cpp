@@ -102,6 +102,8 @@ http::Response feed_page(Services& s, Context& ctx, std::optional<std::string> t
   data.set("is_owner", role == access::Role::Owner);
   data.set("can_edit_community", access::allows(role, access::Action::EditCommunity));
   data.set("can_post", role != access::Role::None);
+  data.set("can_moderate", access::allows(role, access::Action::Moderate));
+  data.set("can_manage_billing", access::allows(role, access::Action::ManageBilling));
   if (role != access::Role::None) {
     data.set("role", s.i18n.t(ctx.lang, "role." + std::string(access::role_name(role))));
   }
@@ -566,6 +568,7 @@ void register_page_routes(WebApp& app) {
         data.set("can_comment", can_comment && post.status == "published");
         data.set("can_upvote", ctx.user && ctx.user->id != post.author.id && can_comment);
         data.set("signed_out", !ctx.user);
+        data.set("can_report", ctx.user && ctx.user->id != post.author.id);
         data.set("card", s.checkouts.stripe_enabled());
         add_question_data(ctx, s, post, data);
         return render_page(ctx, s, kTemplatePost, data, PageMeta{post.title, post.excerpt, 200});

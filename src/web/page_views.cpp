@@ -77,6 +77,7 @@ void set_common_post_fields(const Context& ctx, const Services& services, const 
   d.set("essence", p.essence);
   d.set("draft", p.status == "draft");
   d.set("scheduled", p.scheduled);
+  d.set("hidden", p.hidden);
   const Millis shown = p.publish_at.value_or(p.created_at);
   d.set("when", relative_time(ctx, services, shown));
   d.set("when_iso", format_rfc3339(shown));
@@ -142,6 +143,7 @@ render::Data comment_data(const content::Comment& c) {
   d.set("author_name", c.author.display_name);
   d.set("body_html", c.body_html);
   d.set("deleted", c.deleted);
+  d.set("hidden", c.hidden);
   d.set("is_reply", c.parent_id.has_value());
   d.set("thread_id", std::to_string(c.parent_id ? c.parent_id->value : c.id.value));
   d.set("when_iso", format_rfc3339(c.created_at));

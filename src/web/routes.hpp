@@ -32,6 +32,8 @@ void add_question_data(Context& ctx, Services& s, const content::Post& post, ren
 void add_answer_data(Context& ctx, const content::Post& post, const content::Comment& comment, render::Data& data);
 // The profile's levels and badges (engage_routes.cpp).
 void add_profile_engagement(Context& ctx, Services& s, UserId user, bool is_self, render::Data& data);
+void register_moderation_routes(WebApp& app);
+void register_feedback_routes(WebApp& app);
 
 // "https://host" where users reach us: the configured public URL, else the request's Host.
 std::string public_base(const Context& ctx, const Services& services);

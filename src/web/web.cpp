@@ -58,6 +58,8 @@ WebApp::WebApp(Services services) : services_(std::move(services)), page_cache_(
   register_mail_routes(*this);
   register_qa_routes(*this);
   register_engage_routes(*this);
+  register_moderation_routes(*this);
+  register_feedback_routes(*this);
 }
 
 void WebApp::route(Door door, std::string method, std::string pattern, Auth auth, Handler handler, Caching caching) {

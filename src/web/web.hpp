@@ -27,6 +27,10 @@
 #include "http/http.hpp"
 #include "identity/identity.hpp"
 #include "mail/mailer.hpp"
+#include "moderation/disputes.hpp"
+#include "moderation/feedback.hpp"
+#include "moderation/moderation.hpp"
+#include "moderation/surveys.hpp"
 #include "render/i18n.hpp"
 #include "render/templates.hpp"
 #include "web/page_cache.hpp"
@@ -56,6 +60,10 @@ struct Services {
   content::Questions& questions;
   engage::Engagement& engagement;
   engage::Challenges& challenges;
+  moderation::Moderation& moderation;
+  moderation::Feedback& feedback;
+  moderation::Surveys& surveys;
+  moderation::Disputes& disputes;
   const render::TemplateRegistry& templates;
   const render::I18n& i18n;
   http::StaticFiles& static_files;

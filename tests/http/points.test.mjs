@@ -5,7 +5,8 @@ import { startServer, Client, newUser } from './harness.mjs';
 
 let server, owner, writer, fan, outsider;
 before(async () => {
-  server = await startServer();
+  // Many posts from brand-new accounts on purpose: the new-account spam limits are off here.
+  server = await startServer(['--new-account-posts-per-hour', '0', '--new-account-comments-per-hour', '0', '--new-account-max-links', '0']);
   owner = await newUser(server.base, 'owner');
   writer = await newUser(server.base, 'writer');
   fan = await newUser(server.base, 'fan');

@@ -7,7 +7,8 @@ import { startServer, Client, newUser, sql } from './harness.mjs';
 
 let server, owner, asker, alice, bob, outsider;
 before(async () => {
-  server = await startServer();
+  // Many posts from brand-new accounts on purpose: the new-account spam limits are off here.
+  server = await startServer(['--new-account-posts-per-hour', '0', '--new-account-comments-per-hour', '0', '--new-account-max-links', '0']);
   owner = await newUser(server.base, 'owner');
   asker = await newUser(server.base, 'asker');
   alice = await newUser(server.base, 'alice');

@@ -6,7 +6,8 @@ import { startServer, Client, newUser } from './harness.mjs';
 
 let server, owner, member;
 before(async () => {
-  server = await startServer();
+  // Many posts by one new account on purpose: the spam limits (moderation.test.mjs) are off here.
+  server = await startServer(['--new-account-posts-per-hour', '0', '--new-account-comments-per-hour', '0', '--new-account-max-links', '0']);
   owner = await newUser(server.base, 'owner');
   member = await newUser(server.base, 'member');
   await owner.post('/api/v1/communities', { slug: 'sec', name: 'Security', description: 'x' });
