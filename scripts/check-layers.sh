@@ -13,6 +13,7 @@ declare -A allowed=(
   [access]="access db core"
   [ledger]="ledger db core"
   [identity]="identity db core"
+  [notify]="notify db core"
   [community]="community access identity render db core"
   [content]="content access identity render db core"
   [billing]="billing community ledger access identity render db core"

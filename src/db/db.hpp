@@ -160,6 +160,11 @@ class Tx {
   // Runs several statements without parameters (migrations, test fixtures).
   void exec_script(std::string_view sql);
 
+  // Queues a message on `channel` that is delivered only if this transaction commits, after the
+  // commit (PostgreSQL's NOTIFY semantics): live delivery never announces what a rollback undid.
+  // Delivered on the committing thread to the Database's notify listener, in queue order.
+  void notify(std::string channel, std::string payload);
+
   void commit();
   Backend backend() const { return backend_; }
   Mode mode() const { return mode_; }
@@ -173,6 +178,8 @@ class Tx {
   bool done_ = false;
   bool failed_ = false;  // A statement threw: only rollback is left.
   std::function<void(bool)> release_;
+  const std::function<void(std::string_view, std::string_view)>* notify_listener_ = nullptr;
+  std::vector<std::pair<std::string, std::string>> notes_;  // Tx::notify, until commit.
 };
 
 struct Options {
@@ -206,8 +213,18 @@ class Database {
   // Opens a transaction the caller drives (commit() or destruction).
   virtual std::unique_ptr<Tx> begin(Mode mode) = 0;
 
+  // Receives the messages of Tx::notify after their transaction commits (app/ hands them to
+  // the live-delivery hub). The listener must be quick and must not throw.
+  // REQUIRES: no transaction runs concurrently with this call (it is read without a lock):
+  // set it at boot.
+  using NotifyListener = std::function<void(std::string_view channel, std::string_view payload)>;
+  void set_notify_listener(NotifyListener listener) { notify_listener_ = std::move(listener); }
+
  protected:
-  static std::unique_ptr<Tx> make_tx(Connection& c, Backend b, Mode m, std::function<void(bool)> release);
+  std::unique_ptr<Tx> make_tx(Connection& c, Backend b, Mode m, std::function<void(bool)> release);
+
+ private:
+  NotifyListener notify_listener_;
 };
 
 template <class F>
