@@ -15,10 +15,10 @@ declare -A allowed=(
   [identity]="identity db core"
   [notify]="notify db core"
   [community]="community access identity render db core"
-  [content]="content access identity render db core"
-  [billing]="billing community ledger access identity render db core"
-  [web]="web http render community content billing ledger access identity db core"
-  [app]="app web http render community content billing ledger access identity db core"
+  [content]="content access identity notify render db core"
+  [billing]="billing community ledger access identity notify render db core"
+  [web]="web http render community content billing ledger access identity notify db core"
+  [app]="app web http render community content billing ledger access identity notify db core"
 )
 
 status=0
