@@ -16,6 +16,8 @@
 #include "billing/books.hpp"
 #include "core/embedded.hpp"
 #include "ledger/ledger.hpp"
+#include "notify/hub.hpp"
+#include "notify/notifications.hpp"
 #include "web/web.hpp"
 
 namespace gh::app {
@@ -144,6 +146,8 @@ struct Runtime {
         codes(*db, clock, communities, tiers),
         refunds(*db, clock, billing::RefundOptions{refund_window_hours(config), &stripe}),
         stripe_events(*db, clock, checkouts, refunds, stripe.config().webhook_secret),
+        notifications(*db, clock),
+        tag_follows(*db, clock),
         i18n(load_i18n()),
         templates(embedded::templates(), i18n) {
     for (const auto& f : embedded::static_files()) {
@@ -152,9 +156,12 @@ struct Runtime {
     web::Config web_config;
     web_config.public_url = config.get_or("public-url", "");
     web_config.trust_proxy = config.flag("trust-proxy");
+    // Messages of committed transactions (db::Tx::notify) go to the live-delivery hub.
+    db->set_notify_listener(
+        [this](std::string_view channel, std::string_view payload) { hub.publish(channel, std::string(payload)); });
     web = std::make_unique<web::WebApp>(web::Services{*db, clock, identity, communities, posts, tiers, checkouts, books,
                                                       offers, codes, refunds, stripe_events, templates, i18n,
-                                                      static_files, web_config});
+                                                      static_files, web_config, notifications, tag_follows, hub});
   }
 
   static render::I18n load_i18n() {
@@ -166,6 +173,7 @@ struct Runtime {
   }
 
   SystemClock clock;
+  notify::InProcessHub hub;  // Before db: the database's notify listener publishes here.
   std::unique_ptr<db::Database> db;
   identity::Identity identity;
   community::Communities communities;
@@ -178,6 +186,8 @@ struct Runtime {
   billing::Codes codes;
   billing::Refunds refunds;
   billing::StripeEvents stripe_events;
+  notify::Notifications notifications;
+  content::TagFollows tag_follows;
   render::I18n i18n;
   render::TemplateRegistry templates;
   http::StaticFiles static_files;

@@ -94,15 +94,17 @@ void Posts::notify_post(db::Tx& tx, const Post& post, std::string_view body_md) 
   }
   const Millis now = clock_.now_ms();
   const std::string link = "/p/" + std::to_string(post.id.value);
-  std::set<int64_t> asked{post.author.id.value};
+  std::set<int64_t> told{post.author.id.value};
   auto tell = [&](UserId to, std::string_view kind, bool whole) {
-    if (!asked.insert(to.value).second) {
+    if (told.count(to.value) > 0) {
       return;
     }
+    // A locked reader refused a mention may still hear of the post through a followed tag.
     auto seen = load_for(tx, to, post.id);
     if (!seen || (whole && seen->locked)) {
       return;
     }
+    told.insert(to.value);
     notify::add(tx,
                 {to, std::string(kind), post.author.id, post.community_id, "post", post.id.value, post.title,
                  post.excerpt, link},

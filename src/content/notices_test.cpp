@@ -150,7 +150,8 @@ TEST_F(NoticesTest, NewPostInAFollowedTagNotifiesWithThePreviewOnly) {
   PostInput input;
   input.tags = {"templates"};
   input.visibility = "paid";
-  const auto post = publish(owner, "TEASER_TEXT\n\n<!-- paywall -->\n\nPAID_SECRET", input);
+  // Mentioned in the paid part: member hears of the post through the tag, not the mention.
+  const auto post = publish(owner, "TEASER_TEXT\n\n<!-- paywall -->\n\nPAID_SECRET @member", input);
   auto got = of(member);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].kind, notify::kTagPost);

@@ -24,6 +24,10 @@ void add_offer_admin_data(Context& ctx, const Services& s, const community::Comm
 void register_page_routes(WebApp& app);
 void register_refund_routes(WebApp& app);
 void register_webhook_routes(WebApp& app);
+void register_notify_routes(WebApp& app);
+// The follow button of a tag page (notify_routes.cpp).
+void add_tag_follow_data(Context& ctx, Services& s, const community::Community& community, const std::string& tag,
+                         render::Data& data);
 
 // "https://host" where users reach us: the configured public URL, else the request's Host.
 std::string public_base(const Context& ctx, const Services& services);

@@ -55,6 +55,7 @@ WebApp::WebApp(Services services) : services_(std::move(services)), page_cache_(
   register_page_routes(*this);
   register_refund_routes(*this);
   register_webhook_routes(*this);
+  register_notify_routes(*this);
 }
 
 void WebApp::route(Door door, std::string method, std::string pattern, Auth auth, Handler handler, Caching caching) {
