@@ -95,6 +95,9 @@
       showToast(message.notification);
     } else if (message.type === 'comment') {
       addComment(message.comment);
+    } else if (message.type === 'subscribed' && postSection) {
+      // Marks the comment list as live (styles may show it; it is also what tests wait for).
+      postSection.setAttribute('data-live-state', 'live');
     }
   }
 
@@ -115,6 +118,7 @@
     // Reconnect with backoff (the server restarted, or closed a page that fell behind); the
     // hello message sets the badge right again.
     socket.onclose = function () {
+      if (postSection) postSection.removeAttribute('data-live-state');
       setTimeout(connect, retryMs);
       retryMs = Math.min(retryMs * 2, 30000);
     };
