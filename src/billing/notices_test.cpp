@@ -1,6 +1,6 @@
 // Payment events reach the buyer as notifications, in the transaction that books them.
-#include "billing/refunds.hpp"
 #include "billing/fixture_test.hpp"
+#include "billing/refunds.hpp"
 #include "notify/notifications.hpp"
 
 namespace gh::billing {

@@ -43,8 +43,7 @@ std::vector<UserId> users_named(db::Tx& tx, const std::vector<std::string>& user
 
 }  // namespace
 
-void Posts::notify_comment(db::Tx& tx, const Post& post, const Comment& comment,
-                           std::optional<UserId> parent_author) {
+void Posts::notify_comment(db::Tx& tx, const Post& post, const Comment& comment, std::optional<UserId> parent_author) {
   const Millis now = clock_.now_ms();
   const std::string link = "/p/" + std::to_string(post.id.value) + "#comment-" + std::to_string(comment.id.value);
   const std::string excerpt = render::plain_excerpt(comment.body_md, kCommentExcerptChars);

@@ -204,8 +204,8 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{60};        // Keep-alive connection idle limit.
   std::chrono::seconds shutdown_grace{10};      // In-flight requests get this long at shutdown.
   bool access_log = true;
-  size_t websocket_queue = 256;                    // Messages waiting per connection; beyond: closed.
-  size_t websocket_message_limit = 64 * 1024;      // Largest message a client may send.
+  size_t websocket_queue = 256;                     // Messages waiting per connection; beyond: closed.
+  size_t websocket_message_limit = 64 * 1024;       // Largest message a client may send.
   std::chrono::seconds websocket_idle_timeout{60};  // Pinged at half of it; silent peers are closed.
 };
 

@@ -27,8 +27,8 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <csignal>
-#include <deque>
 #include <cstdint>
+#include <deque>
 #include <exception>
 #include <list>
 #include <mutex>
@@ -77,7 +77,7 @@ struct Connection {
   beast::flat_buffer buffer;  // Reused across the keep-alive requests of this connection.
   std::string head;           // The response head, reused likewise.
   std::string remote_addr;
-  bool idle = false;  // Waiting for the first byte of a request: shutdown may close it.
+  bool idle = false;                      // Waiting for the first byte of a request: shutdown may close it.
   std::weak_ptr<WsConnection> websocket;  // Set once upgraded: shutdown closes it.
   std::list<std::weak_ptr<Connection>>::iterator registry_position;
   bool registered = false;
@@ -204,9 +204,9 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   const size_t max_queued_;
   std::mutex mutex_;
   std::deque<std::shared_ptr<const std::string>> queue_;  // GUARDED_BY(mutex_)
-  bool ended_ = false;                                     // GUARDED_BY(mutex_)
-  bool close_requested_ = false;                           // GUARDED_BY(mutex_)
-  bool wake_posted_ = false;                               // GUARDED_BY(mutex_)
+  bool ended_ = false;                                    // GUARDED_BY(mutex_)
+  bool close_requested_ = false;                          // GUARDED_BY(mutex_)
+  bool wake_posted_ = false;                              // GUARDED_BY(mutex_)
 };
 
 // What the application holds: a weak handle, so that it never keeps a connection alive.

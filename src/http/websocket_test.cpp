@@ -5,8 +5,8 @@
 #include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
 #include <chrono>
 #include <mutex>
@@ -27,7 +27,7 @@ using namespace std::chrono_literals;
 struct Recorder {
   std::mutex mutex;
   std::shared_ptr<WebSocketSender> sender;  // GUARDED_BY(mutex)
-  std::vector<std::string> messages;         // GUARDED_BY(mutex)
+  std::vector<std::string> messages;        // GUARDED_BY(mutex)
   std::atomic<int> opened{0};
   std::atomic<int> closed{0};
 

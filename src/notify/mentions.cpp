@@ -67,7 +67,9 @@ void scan_line(std::string_view line, std::vector<std::string>& out) {
     }
     const auto name = line.substr(i + 1, end - i - 1);
     // "@bob@example.com" and "@bob.smith" are not mentions of "bob" (an address or a longer name).
-    const bool followed_by_name = end < line.size() && (line[end] == '@' || (line[end] == '.' && end + 1 < line.size() && is_alnum(line[end + 1])));
+    const bool followed_by_name =
+        end < line.size() &&
+        (line[end] == '@' || (line[end] == '.' && end + 1 < line.size() && is_alnum(line[end + 1])));
     if (name.size() >= 3 && name.size() <= 32 && is_alnum(name.front()) && !followed_by_name) {
       std::string lowered;
       lowered.reserve(name.size());

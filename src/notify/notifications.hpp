@@ -27,10 +27,10 @@
 namespace gh::notify {
 
 // Kinds. The page translates each as "notify.kind.<kind>"; e-mail uses kind, title and link.
-inline constexpr std::string_view kReplyToPost = "reply_post";        // Target: the comment.
-inline constexpr std::string_view kReplyToComment = "reply_comment";  // Target: the reply.
-inline constexpr std::string_view kMention = "mention";               // Target: post or comment.
-inline constexpr std::string_view kTagPost = "tag_post";              // Target: the post.
+inline constexpr std::string_view kReplyToPost = "reply_post";              // Target: the comment.
+inline constexpr std::string_view kReplyToComment = "reply_comment";        // Target: the reply.
+inline constexpr std::string_view kMention = "mention";                     // Target: post or comment.
+inline constexpr std::string_view kTagPost = "tag_post";                    // Target: the post.
 inline constexpr std::string_view kPaymentSucceeded = "payment_succeeded";  // Target: the payment.
 inline constexpr std::string_view kPaymentRefunded = "payment_refunded";    // Target: the refund.
 

@@ -92,7 +92,9 @@ class LiveSession final : public http::WebSocketSession {
     send({{"type", "subscribed"}, {"post_id", post_id.value}});
   }
 
-  void send(const boost::json::object& object) { sender_->send(std::make_shared<const std::string>(send_json(object))); }
+  void send(const boost::json::object& object) {
+    sender_->send(std::make_shared<const std::string>(send_json(object)));
+  }
 
   Services& s_;
   const UserId user_;
@@ -152,7 +154,8 @@ void register_notify_routes(WebApp& app) {
   auto& s = app.services();
 
   app.route(Door::Api, "GET", "/api/v1/me/notifications", Auth::Required, [&s](Context& ctx) {
-    auto page = take(s.notifications.list(ctx.user->id, ctx.request.query_param("cursor"), limit_param(ctx.request, 20)));
+    auto page =
+        take(s.notifications.list(ctx.user->id, ctx.request.query_param("cursor"), limit_param(ctx.request, 20)));
     return json_response(200, notification_page_json(page));
   });
 
@@ -174,8 +177,7 @@ void register_notify_routes(WebApp& app) {
     boost::json::array tags;
     for (const auto& t : s.tag_follows.followed(ctx.user->id)) {
       tags.push_back(boost::json::object{
-          {"community", boost::json::object{{"slug", t.community_slug}, {"name", t.community_name}}},
-          {"tag", t.tag}});
+          {"community", boost::json::object{{"slug", t.community_slug}, {"name", t.community_name}}}, {"tag", t.tag}});
     }
     return json_response(200, {{"tags", std::move(tags)}});
   });
