@@ -159,6 +159,10 @@ struct Runtime {
     // Messages of committed transactions (db::Tx::notify) go to the live-delivery hub.
     db->set_notify_listener(
         [this](std::string_view channel, std::string_view payload) { hub.publish(channel, std::string(payload)); });
+    // PostgreSQL: through LISTEN/NOTIFY, so that every app node's pages hear every node's commits.
+    if (db->broadcast_notifications()) {
+      spdlog::info("live delivery: PostgreSQL LISTEN/NOTIFY");
+    }
     web = std::make_unique<web::WebApp>(web::Services{*db, clock, identity, communities, posts, tiers, checkouts, books,
                                                       offers, codes, refunds, stripe_events, templates, i18n,
                                                       static_files, web_config, notifications, tag_follows, hub});

@@ -12,9 +12,9 @@
 // or destroyed its callback is not running and will never run again, so the callback may
 // capture what the subscriber owns.
 //
-// Crossing processes: InProcessHub reaches the subscribers of this process only. A PostgreSQL
-// bridge (docs/ARCHITECTURE.md, "Live delivery") would publish with pg_notify and feed each
-// process's InProcessHub from a LISTEN connection; callers of Hub do not change.
+// Crossing processes: InProcessHub reaches the subscribers of this process only. On PostgreSQL,
+// db::Database::broadcast_notifications() carries committed messages to every process with
+// LISTEN/NOTIFY and feeds each process's InProcessHub (src/notify/README.md).
 #pragma once
 
 #include <cstdint>

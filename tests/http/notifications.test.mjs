@@ -3,8 +3,9 @@
 // to pages showing a post, and never a comment of a paid post to someone who has not paid.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import WebSocket from 'ws';
-import { startServer, Client, newUser } from './harness.mjs';
+import { startServer, Client, newUser, binary } from './harness.mjs';
 
 let server, owner, alice, bob, freeMember, aliceBrowser;
 const SECRET = 'PAID_SECRET_5be2';
@@ -248,5 +249,40 @@ test('shutdown closes open sockets', async () => {
     assert.ok(Date.now() - began < 5000);
   } finally {
     await extra.stop();
+  }
+});
+
+// PostgreSQL only: two server processes on one database (two app nodes). A comment committed
+// through one reaches a page connected to the other, through LISTEN/NOTIFY.
+test('live delivery crosses server processes on PostgreSQL', { skip: !process.env.GH_TEST_PG && 'SQLite is one process' }, async () => {
+  const second = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--database', server.database, '--threads', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const port = await new Promise((resolve, reject) => {
+      let out = '';
+      second.stdout.on('data', (d) => { out += d; const m = out.match(/listening on [^:]+:(\d+)/); if (m) resolve(Number(m[1])); });
+      second.on('exit', (code) => reject(new Error(`second server exited ${code}`)));
+    });
+    const p = await post(alice, { title: 'Across nodes' });
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${alice.token}`);
+    const messages = [];
+    const got = (predicate) => new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('nothing arrived on the other node')), 5000);
+      const check = () => { const m = messages.find(predicate); if (m) { clearTimeout(timer); resolve(m); } else setTimeout(check, 10); };
+      check();
+    });
+    socket.on('message', (d) => messages.push(JSON.parse(d.toString())));
+    await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
+    socket.send(JSON.stringify({ type: 'subscribe', post_id: p.id }));
+    await got((m) => m.type === 'subscribed');
+    // Bob comments through the first node.
+    const c = await bob.post(`/api/v1/posts/${p.id}/comments`, { body_md: 'from the other node' });
+    assert.equal(c.status, 201);
+    assert.equal((await got((m) => m.type === 'notification')).notification.text, 'from the other node');
+    assert.equal((await got((m) => m.type === 'comment')).comment.id, c.data.comment.id);
+    socket.terminate();
+  } finally {
+    const exited = new Promise((r) => second.on('exit', r));
+    second.kill('SIGTERM');
+    await exited;
   }
 });
