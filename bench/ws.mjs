@@ -7,8 +7,8 @@
 // includes node parsing N messages per comment; it is an upper bound for the server's part.
 //
 // Usage: node bench/ws.mjs [--binary build/guildhall] [--connections 2000] [--comments 50]
-//                          [--users 4] [--threads 2] [--database URL]
-import { spawn } from 'node:child_process';
+//                          [--users 4] [--threads 2] [--database URL (PostgreSQL: a fresh schema)]
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -27,7 +27,12 @@ const connections = Number(args.connections || 2000);
 const comments = Number(args.comments || 50);
 const users = Number(args.users || 4);
 const dir = mkdtempSync(join(tmpdir(), 'gh-ws-bench-'));
-const database = args.database || `sqlite:${join(dir, 'bench.db')}`;
+// A PostgreSQL URL gets a schema of its own, dropped at the end.
+const schema = args.database && args.database.startsWith('postgres') ? `ws_bench_${process.pid}` : null;
+if (schema) execFileSync('psql', [args.database, '-q', '-c', `CREATE SCHEMA ${schema}`]);
+const database = schema
+  ? `${args.database}${args.database.includes('?') ? '&' : '?'}options=-csearch_path%3D${schema}`
+  : args.database || `sqlite:${join(dir, 'bench.db')}`;
 
 const server = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--database', database, '--access-log', 'false',
   '--threads', String(args.threads || 2)], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -142,4 +147,5 @@ try {
   server.kill('SIGTERM');
   await new Promise((r) => server.on('exit', r));
   rmSync(dir, { recursive: true, force: true });
+  if (schema) execFileSync('psql', [args.database, '-q', '-c', `DROP SCHEMA ${schema} CASCADE`], { stdio: 'ignore' });
 }
