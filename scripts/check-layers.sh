@@ -15,12 +15,13 @@ declare -A allowed=(
   [mail]="mail identity render db core"
   [engage]="engage access db core"
   [identity]="identity db core"
+  [notify]="notify db core"
   [community]="community access identity render db core"
-  [content]="content mail engage access identity render db core"
-  [billing]="billing community ledger access identity render db core"
+  [content]="content mail engage access identity notify render db core"
+  [billing]="billing community ledger access identity notify render db core"
   [moderation]="moderation billing community content ledger access identity render db core"
-  [web]="web http render community content billing mail engage moderation ledger access identity db core"
-  [app]="app web http render community content billing mail engage moderation ledger access identity db core"
+  [web]="web http render community content billing mail engage moderation ledger access identity notify db core"
+  [app]="app web http render community content billing mail engage moderation ledger access identity notify db core"
 )
 
 status=0

@@ -20,6 +20,8 @@
 #include "ledger/ledger.hpp"
 #include "mail/mailer.hpp"
 #include "mail/worker.hpp"
+#include "notify/hub.hpp"
+#include "notify/notifications.hpp"
 #include "web/web.hpp"
 
 namespace gh::app {
@@ -226,6 +228,8 @@ struct Runtime {
         feedback(*db, clock),
         surveys(*db, clock),
         disputes(*db, clock, refunds),
+        notifications(*db, clock),
+        tag_follows(*db, clock),
         i18n(load_i18n()),
         templates(embedded::templates(), i18n),
         mailer(*db, clock, templates, i18n, mail_options(config)),
@@ -236,10 +240,17 @@ struct Runtime {
     web::Config web_config;
     web_config.public_url = config.get_or("public-url", "");
     web_config.trust_proxy = config.flag("trust-proxy");
-    web = std::make_unique<web::WebApp>(
-        web::Services{*db,        clock,    identity, communities,   posts,     tiers,     checkouts,    books,
-                      offers,     codes,    refunds,  stripe_events, mailer,    questions, engagement,   challenges,
-                      moderation, feedback, surveys,  disputes,      templates, i18n,      static_files, web_config});
+    // Messages of committed transactions (db::Tx::notify) go to the live-delivery hub.
+    db->set_notify_listener(
+        [this](std::string_view channel, std::string_view payload) { hub.publish(channel, std::string(payload)); });
+    // PostgreSQL: through LISTEN/NOTIFY, so that every app node's pages hear every node's commits.
+    if (db->broadcast_notifications()) {
+      spdlog::info("live delivery: PostgreSQL LISTEN/NOTIFY");
+    }
+    web = std::make_unique<web::WebApp>(web::Services{
+        *db,     clock,    identity,      communities, posts,        tiers,      checkouts,     books,       offers,
+        codes,   refunds,  stripe_events, mailer,      questions,    engagement, challenges,    moderation,  feedback,
+        surveys, disputes, templates,     i18n,        static_files, web_config, notifications, tag_follows, hub});
   }
 
   static render::I18n load_i18n() {
@@ -251,6 +262,7 @@ struct Runtime {
   }
 
   SystemClock clock;
+  notify::InProcessHub hub;  // Before db: the database's notify listener publishes here.
   std::unique_ptr<db::Database> db;
   identity::Identity identity;
   community::Communities communities;
@@ -270,6 +282,8 @@ struct Runtime {
   moderation::Feedback feedback;
   moderation::Surveys surveys;
   moderation::Disputes disputes;
+  notify::Notifications notifications;
+  content::TagFollows tag_follows;
   render::I18n i18n;
   render::TemplateRegistry templates;
   mail::Mailer mailer;

@@ -9,6 +9,7 @@
 #include "billing/offers.hpp"
 #include "identity/identity.hpp"
 #include "ledger/ledger.hpp"
+#include "notify/notifications.hpp"
 
 namespace gh::billing {
 namespace {
@@ -347,6 +348,11 @@ Result<Payment> Checkouts::complete(db::Tx& tx, int64_t checkout_id, const std::
     }
   }
 
+  // The buyer hears of it with the payment (and not at all if this transaction rolls back).
+  notify::add(tx,
+              {checkout.user, std::string(notify::kPaymentSucceeded), std::nullopt, checkout.community, "payment",
+               payment_id, checkout.item_name, checkout.amount.format(), "/account/billing"},
+              now);
   if (amount == 0) {
     return *find_payment(tx, checkout.provider, provider_payment_id);  // A free checkout: nothing to book.
   }

@@ -4,6 +4,7 @@
 
 #include "access/entitlements.hpp"
 #include "ledger/ledger.hpp"
+#include "notify/notifications.hpp"
 
 namespace gh::billing {
 namespace {
@@ -154,6 +155,14 @@ Result<Payment> Refunds::book(db::Tx& tx, int64_t payment_id, std::optional<User
   if (payment->post_id) {
     access::revoke(tx, "purchase", payment->id, now);
   }
+  auto item = tx.one(
+      "SELECT COALESCE(t.name, p.title, '') FROM payments y JOIN checkouts k ON k.id = y.checkout_id "
+      "LEFT JOIN tiers t ON t.id = k.tier_id LEFT JOIN posts p ON p.id = k.post_id WHERE y.id = $1",
+      {payment->id});
+  notify::add(tx,
+              {payment->user, std::string(notify::kPaymentRefunded), std::nullopt, payment->community, "refund",
+               payment->id, item ? item->row().text(0) : std::string(), payment->amount.format(), "/account/billing"},
+              now);
   spdlog::info("refund: payment {} ({} {}) refunded", payment->public_id, payment->amount.amount_minor(),
                payment->amount.currency());
   return *payment;

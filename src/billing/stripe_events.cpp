@@ -10,6 +10,7 @@
 #include "billing/memberships.hpp"
 #include "identity/identity.hpp"
 #include "ledger/ledger.hpp"
+#include "notify/notifications.hpp"
 
 namespace gh::billing {
 namespace {
@@ -276,6 +277,10 @@ Status StripeEvents::handle(std::string_view payload, std::string_view signature
       tx.exec("UPDATE memberships SET status = 'active', current_period_end = $1, updated_at = $2 WHERE id = $3",
               {end, now, membership->id});
       access::extend(tx, "membership", membership->id, end);
+      notify::add(tx,
+                  {membership->user, std::string(notify::kPaymentSucceeded), std::nullopt, membership->community,
+                   "payment", payment_id, tier_row->row().text(2), money->format(), "/account/billing"},
+                  now);
 
       if (amount <= 0) {
         return {};  // Nothing to book (a zero invoice still renews).

@@ -176,6 +176,10 @@ TEST_F(StripeEventsTest, RenewalsExtendFromTheCurrentEnd) {
   clock.set_ms(*parse_rfc3339("2026-03-20T00:00:00Z"));
   EXPECT_TRUE(has_tier_access(buyer, monthly));
   EXPECT_EQ(communities.find("club")->income_minor, 2 * 9405);
+  // The buyer heard of each payment once (the first and the renewal; duplicates add nothing).
+  EXPECT_EQ(count("SELECT COUNT(*) FROM notifications WHERE kind = 'payment_succeeded' AND user_id = " +
+                  std::to_string(buyer.value)),
+            2);
   expect_books_ok();
 }
 

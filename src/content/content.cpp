@@ -353,7 +353,11 @@ Result<Post> Posts::create(UserId author, std::string_view community_slug, const
         return held.error();
       }
     }
-    return load_for(tx, author, PostId(*id));
+    auto post = load_for(tx, author, PostId(*id));
+    if (post) {
+      notify_post(tx, *post, input.body_md);
+    }
+    return post;
   });
 }
 
@@ -491,7 +495,11 @@ Result<Post> Posts::update(UserId actor, PostId id, const PostPatch& patch) {
     if (status == "published") {
       on_published(tx, id, community, author, now);
     }
-    return load_for(tx, actor, id);
+    auto updated = load_for(tx, actor, id);
+    if (updated && status == "published") {
+      notify_post(tx, *updated, patch.body_md.value_or(row->row().text(6)));  // A draft goes out.
+    }
+    return updated;
   });
 }
 
@@ -817,14 +825,16 @@ Result<Comment> Posts::add_comment(UserId author, PostId post_id, const CommentI
       return ok.error();
     }
     std::optional<int64_t> parent;
+    std::optional<UserId> parent_author;  // Of the comment replied to (not its thread's head).
     if (input.parent_id) {
-      auto row = tx.one("SELECT id, parent_id FROM comments WHERE id = $1 AND post_id = $2",
+      auto row = tx.one("SELECT id, parent_id, author_id FROM comments WHERE id = $1 AND post_id = $2",
                         {*input.parent_id, post_id.value});
       if (!row) {
         return invalid("content.invalid_parent", "You reply to a comment of the same post.", "parent_id");
       }
       // One level of replies: a reply to a reply joins the same thread.
       parent = row->row().is_null(1) ? row->row().i64(0) : row->row().i64(1);
+      parent_author = UserId(row->row().i64(2));
     }
     const Millis now = clock_.now_ms();
     auto id = tx.scalar_i64(
@@ -847,6 +857,7 @@ Result<Comment> Posts::add_comment(UserId author, PostId post_id, const CommentI
     c.body_html = html;
     c.created_at = now;
     c.viewer_can_delete = true;
+    notify_comment(tx, *post, c, parent_author);
     return c;
   });
 }

@@ -202,6 +202,10 @@ class Posts {
   std::vector<Comment> load_comments(db::Tx& tx, const Post& post, std::optional<UserId> viewer);
   void add_pending_views(Post& post, CountView count_view);
   void load_tags(db::Tx& tx, std::vector<Post>& posts);
+  // Notifications of a new comment and of a newly published post, in the causing transaction
+  // (notices.cpp). Recipients are checked with load_for; see src/notify/README.md.
+  void notify_comment(db::Tx& tx, const Post& post, const Comment& comment, std::optional<UserId> parent_author);
+  void notify_post(db::Tx& tx, const Post& post, std::string_view body_md);
 
   db::Database& db_;
   const Clock& clock_;

@@ -180,6 +180,23 @@ void Tx::commit() {
     throw;
   }
   done_ = true;
+  if (notify_listener_ && *notify_listener_) {
+    for (const auto& [channel, payload] : notes_) {
+      (*notify_listener_)(channel, payload);
+    }
+  }
+  notes_.clear();
+}
+
+void Tx::notify(std::string channel, std::string payload) {
+  GH_CHECK(!done_, "db::Tx used after commit()");
+  if (broadcast_channel_ != nullptr && channel.size() + 1 + payload.size() <= Database::kMaxBroadcastBytes &&
+      channel.find('\n') == std::string::npos) {
+    // PostgreSQL queues it with the transaction and delivers it at commit, to every listener.
+    exec("SELECT pg_notify($1, $2)", {*broadcast_channel_, channel + '\n' + payload});
+    return;
+  }
+  notes_.emplace_back(std::move(channel), std::move(payload));
 }
 
 // Database -----------------------------------------------------------------------------------
@@ -196,7 +213,10 @@ std::unique_ptr<Database> Database::open(const Options& options) {
 }
 
 std::unique_ptr<Tx> Database::make_tx(Connection& c, Backend b, Mode m, std::function<void(bool)> release) {
-  return std::unique_ptr<Tx>(new Tx(c, b, m, std::move(release)));
+  auto tx = std::unique_ptr<Tx>(new Tx(c, b, m, std::move(release)));
+  tx->notify_listener_ = &notify_listener_;
+  tx->broadcast_channel_ = broadcast_channel_.empty() ? nullptr : &broadcast_channel_;
+  return tx;
 }
 
 }  // namespace gh::db

@@ -160,6 +160,11 @@ class Tx {
   // Runs several statements without parameters (migrations, test fixtures).
   void exec_script(std::string_view sql);
 
+  // Queues a message on `channel` that is delivered only if this transaction commits, after the
+  // commit (PostgreSQL's NOTIFY semantics): live delivery never announces what a rollback undid.
+  // Delivered on the committing thread to the Database's notify listener, in queue order.
+  void notify(std::string channel, std::string payload);
+
   void commit();
   Backend backend() const { return backend_; }
   Mode mode() const { return mode_; }
@@ -173,6 +178,9 @@ class Tx {
   bool done_ = false;
   bool failed_ = false;  // A statement threw: only rollback is left.
   std::function<void(bool)> release_;
+  const std::function<void(std::string_view, std::string_view)>* notify_listener_ = nullptr;
+  const std::string* broadcast_channel_ = nullptr;          // Set: Tx::notify goes through pg_notify.
+  std::vector<std::pair<std::string, std::string>> notes_;  // Tx::notify, until commit.
 };
 
 struct Options {
@@ -206,8 +214,31 @@ class Database {
   // Opens a transaction the caller drives (commit() or destruction).
   virtual std::unique_ptr<Tx> begin(Mode mode) = 0;
 
+  // Receives the messages of Tx::notify after their transaction commits (app/ hands them to
+  // the live-delivery hub). The listener must be quick and must not throw.
+  // REQUIRES: no transaction runs concurrently with this call (it is read without a lock):
+  // set it at boot.
+  using NotifyListener = std::function<void(std::string_view channel, std::string_view payload)>;
+  void set_notify_listener(NotifyListener listener) { notify_listener_ = std::move(listener); }
+
+  // Makes Tx::notify reach the listeners of every process using this database (several app
+  // nodes), not only this one. PostgreSQL: Tx::notify runs pg_notify in the transaction (so the
+  // server delivers at commit, as before) on a channel named after the current schema, and a
+  // dedicated LISTEN connection (a thread, reconnecting with backoff) hands what arrives to the
+  // notify listener, this process's own messages included. A message too large for NOTIFY
+  // (kMaxBroadcastBytes) stays in this process. Messages sent while the LISTEN connection is
+  // down are lost (live delivery is best effort; the rows are the record). SQLite: returns
+  // false and nothing changes (one process by construction).
+  // REQUIRES: set_notify_listener() was called; no transaction runs concurrently.
+  // Throws db::Error when the LISTEN connection cannot be opened.
+  virtual bool broadcast_notifications() { return false; }
+  static constexpr size_t kMaxBroadcastBytes = 7900;  // PostgreSQL's limit is 8000.
+
  protected:
-  static std::unique_ptr<Tx> make_tx(Connection& c, Backend b, Mode m, std::function<void(bool)> release);
+  std::unique_ptr<Tx> make_tx(Connection& c, Backend b, Mode m, std::function<void(bool)> release);
+
+  NotifyListener notify_listener_;
+  std::string broadcast_channel_;  // Non-empty once broadcasting.
 };
 
 template <class F>

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -525,6 +526,73 @@ TEST_P(DbTest, WaitsForAPooledConnectionThenGivesUp) {
   }
   EXPECT_EQ(small->read([](Tx& tx) { return *tx.scalar_i64("SELECT 1"); }), 1);
   holder.join();
+}
+
+// Tx::notify: delivered after the commit, never after a rollback; with broadcasting on
+// PostgreSQL, also to another Database on the same schema (another app node).
+TEST_P(DbTest, NotifyDeliversAfterCommitOnlyAndBroadcastsAcrossDatabases) {
+  struct Inbox {
+    std::mutex mutex;
+    std::vector<std::string> got;  // "channel payload"
+    std::vector<std::string> snapshot() {
+      std::lock_guard lock(mutex);
+      return got;
+    }
+  };
+  auto listen = [](Database& database, Inbox& inbox) {
+    database.set_notify_listener([&inbox](std::string_view channel, std::string_view payload) {
+      std::lock_guard lock(inbox.mutex);
+      inbox.got.push_back(std::string(channel) + " " + std::string(payload));
+    });
+  };
+  auto eventually = [](auto condition) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!condition() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return condition();
+  };
+  Inbox here, there;
+  listen(db(), here);
+  auto other = open_db();
+  listen(*other, there);
+  const bool broadcast = db().broadcast_notifications();
+  EXPECT_EQ(broadcast, GetParam() == Backend::Postgres);
+  EXPECT_EQ(other->broadcast_notifications(), broadcast);
+
+  db().write([&](Tx& tx) {
+    tx.notify("user:1", "first");
+    tx.notify("post:2", "second");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_TRUE(here.snapshot().empty()) << "nothing before the commit";
+    EXPECT_TRUE(there.snapshot().empty());
+  });
+  const std::vector<std::string> both{"user:1 first", "post:2 second"};
+  EXPECT_TRUE(eventually([&] { return here.snapshot() == both; }));
+  if (broadcast) {
+    EXPECT_TRUE(eventually([&] { return there.snapshot() == both; }));
+  }
+
+  EXPECT_THROW(db().write([&](Tx& tx) {
+    tx.notify("user:1", "rolled back");
+    throw std::runtime_error("the cause failed");
+  }),
+               std::runtime_error);
+  // Too large for NOTIFY: this process only.
+  const std::string big(Database::kMaxBroadcastBytes, 'x');
+  db().write([&](Tx& tx) { tx.notify("user:1", big); });
+  db().write([&](Tx& tx) { tx.notify("user:1", "last"); });
+  EXPECT_TRUE(eventually([&] { return here.snapshot().size() == 4; }));
+  EXPECT_EQ(here.snapshot().back(), "user:1 last");
+  EXPECT_EQ(here.snapshot()[2], "user:1 " + big);
+  if (broadcast) {
+    EXPECT_TRUE(eventually([&] { return there.snapshot().size() == 3; }));
+    EXPECT_EQ(there.snapshot().back(), "user:1 last");
+  }
+  for (const auto& got : here.snapshot()) {
+    EXPECT_EQ(got.find("rolled back"), std::string::npos);
+  }
+  other.reset();  // Stops its listener thread while db() stays up.
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DbTest, testing::Values(Backend::Sqlite, Backend::Postgres),

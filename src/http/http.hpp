@@ -49,10 +49,47 @@ struct Request {
   const std::string& param(const std::string& name) const;  // REQUIRES: the route declared it.
 };
 
+// The sending side of one WebSocket connection. Thread-safe: send() and close() may be called
+// from any thread, also after the connection ended (they then do nothing and send() returns
+// false). Holding one does not keep the connection open.
+class WebSocketSender {
+ public:
+  virtual ~WebSocketSender() = default;
+  // Queues a text message and returns at once; never blocks on the socket. A client that lets
+  // ServerOptions::websocket_queue messages pile up is too slow: its connection is closed (so
+  // it cannot hold memory or delay anyone), and this returns false.
+  virtual bool send(std::shared_ptr<const std::string> text) = 0;
+  // Sends what is queued, then closes with 1001 "going away".
+  virtual void close() = 0;
+};
+
+// What the application does with one accepted WebSocket connection. The server calls these on
+// the connection's strand, never concurrently and in order: on_open once, on_message for each
+// text message (binary ones are ignored), on_close once however the connection ended. They may
+// block briefly, like handlers. An exception closes the connection.
+class WebSocketSession {
+ public:
+  virtual ~WebSocketSession() = default;
+  virtual void on_open(std::shared_ptr<WebSocketSender> sender) = 0;
+  virtual void on_message(std::string_view text) = 0;
+  virtual void on_close() = 0;
+};
+
 struct Response {
   int status = 200;
   Headers headers;
   std::string body;
+  // Set (by Response::accept_websocket) to accept a WebSocket upgrade: the server completes
+  // the handshake (101) and runs the session. When the request was not a WebSocket upgrade the
+  // server answers 400 http.websocket_expected instead.
+  std::shared_ptr<WebSocketSession> websocket;
+
+  static Response accept_websocket(std::shared_ptr<WebSocketSession> session) {
+    Response response;
+    response.status = 101;
+    response.websocket = std::move(session);
+    return response;
+  }
 
   static Response text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
   static Response html(int status, std::string body) {
@@ -167,6 +204,9 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{60};        // Keep-alive connection idle limit.
   std::chrono::seconds shutdown_grace{10};      // In-flight requests get this long at shutdown.
   bool access_log = true;
+  size_t websocket_queue = 256;                     // Messages waiting per connection; beyond: closed.
+  size_t websocket_message_limit = 64 * 1024;       // Largest message a client may send.
+  std::chrono::seconds websocket_idle_timeout{60};  // Pinged at half of it; silent peers are closed.
 };
 
 // The server: listens, runs handlers, logs each request as one structured line

@@ -24,8 +24,11 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/beast/websocket/stream.hpp>
 #include <csignal>
 #include <cstdint>
+#include <deque>
 #include <exception>
 #include <list>
 #include <mutex>
@@ -42,6 +45,7 @@ namespace {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+namespace websocket = boost::beast::websocket;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
@@ -57,6 +61,7 @@ constexpr auto kAcceptBackoff = std::chrono::milliseconds(50);
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 class Engine;
+class WsConnection;
 
 // One accepted connection. Owned by its coroutine; shutdown reaches it through a weak_ptr.
 // Every member is touched only on the connection's strand, except registry_position, which
@@ -72,12 +77,155 @@ struct Connection {
   beast::flat_buffer buffer;  // Reused across the keep-alive requests of this connection.
   std::string head;           // The response head, reused likewise.
   std::string remote_addr;
-  bool idle = false;  // Waiting for the first byte of a request: shutdown may close it.
+  bool idle = false;                      // Waiting for the first byte of a request: shutdown may close it.
+  std::weak_ptr<WsConnection> websocket;  // Set once upgraded: shutdown closes it.
   std::list<std::weak_ptr<Connection>>::iterator registry_position;
   bool registered = false;
 };
 
 using ParserType = bhttp::request_parser<bhttp::string_body>;
+
+// An upgraded connection: the WebSocket stream over the Connection's TCP stream, and the
+// outgoing queue. The reader is serve_websocket() (in the connection's coroutine), the writer a
+// second coroutine on the same strand; both hold a shared_ptr, and this holds the Connection,
+// so everything lives until both have ended. Other threads touch only the queue (mutex_), and
+// reach the strand by posting.
+class WsConnection : public std::enable_shared_from_this<WsConnection> {
+ public:
+  WsConnection(std::shared_ptr<Connection> connection, size_t max_queued)
+      : connection_(std::move(connection)),
+        ws(connection_->stream),
+        wake_(connection_->stream.get_executor()),
+        max_queued_(max_queued) {}
+
+  // Any thread.
+  bool enqueue(std::shared_ptr<const std::string> text) {
+    {
+      std::lock_guard lock(mutex_);
+      if (ended_) {
+        return false;
+      }
+      if (queue_.size() >= max_queued_) {
+        // Too slow a reader: drop the connection rather than buffer without bound or wait.
+        ended_ = true;
+        queue_.clear();
+        net::post(wake_.get_executor(), [self = shared_from_this()] { self->abort(); });
+        return false;
+      }
+      queue_.push_back(std::move(text));
+      if (wake_posted_) {
+        return true;
+      }
+      wake_posted_ = true;
+    }
+    net::post(wake_.get_executor(), [self = shared_from_this()] { self->wake_.cancel(); });
+    return true;
+  }
+
+  // Any thread: the writer sends what is queued, then the close frame.
+  void request_close() {
+    {
+      std::lock_guard lock(mutex_);
+      if (ended_ || close_requested_) {
+        return;
+      }
+      close_requested_ = true;
+    }
+    net::post(wake_.get_executor(), [self = shared_from_this()] { self->wake_.cancel(); });
+  }
+
+  // Strand: the reader ended (peer closed, error, abort): the writer stops too.
+  void end() {
+    {
+      std::lock_guard lock(mutex_);
+      ended_ = true;
+      queue_.clear();
+    }
+    wake_.cancel();
+  }
+
+  // Strand: closes the socket at once; pending reads and writes fail.
+  void abort() {
+    end();
+    beast::error_code ignored;
+    connection_->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    connection_->stream.socket().close(ignored);
+  }
+
+  net::awaitable<void> write_loop() {
+    auto self = shared_from_this();
+    for (;;) {
+      std::shared_ptr<const std::string> next;
+      bool close_now = false;
+      {
+        std::lock_guard lock(mutex_);
+        if (ended_) {
+          co_return;
+        }
+        if (!queue_.empty()) {
+          next = std::move(queue_.front());
+          queue_.pop_front();
+        } else {
+          wake_posted_ = false;
+          close_now = close_requested_;
+        }
+      }
+      if (next) {
+        ws.text(true);
+        auto [ec, n] = co_await ws.async_write(net::buffer(*next), kUseTuple);
+        if (ec) {
+          abort();
+          co_return;
+        }
+        continue;
+      }
+      if (close_now) {
+        auto [ec] = co_await ws.async_close(websocket::close_code::going_away, kUseTuple);
+        if (ec) {
+          abort();
+        }
+        co_return;
+      }
+      // Woken by cancel() from enqueue/request_close/end (a posted cancel runs only while this
+      // waits or before the queue check above, both on this strand, so no wake-up is lost).
+      wake_.expires_at(net::steady_timer::time_point::max());
+      co_await wake_.async_wait(kUseTuple);
+    }
+  }
+
+ private:
+  std::shared_ptr<Connection> connection_;
+
+ public:
+  websocket::stream<beast::tcp_stream&> ws;  // Strand only.
+
+ private:
+  net::steady_timer wake_;  // Strand only.
+  const size_t max_queued_;
+  std::mutex mutex_;
+  std::deque<std::shared_ptr<const std::string>> queue_;  // GUARDED_BY(mutex_)
+  bool ended_ = false;                                    // GUARDED_BY(mutex_)
+  bool close_requested_ = false;                          // GUARDED_BY(mutex_)
+  bool wake_posted_ = false;                              // GUARDED_BY(mutex_)
+};
+
+// What the application holds: a weak handle, so that it never keeps a connection alive.
+class WsSender final : public WebSocketSender {
+ public:
+  explicit WsSender(std::weak_ptr<WsConnection> target) : target_(std::move(target)) {}
+  bool send(std::shared_ptr<const std::string> text) override {
+    auto target = target_.lock();
+    return target && target->enqueue(std::move(text));
+  }
+  void close() override {
+    if (auto target = target_.lock()) {
+      target->request_close();
+    }
+  }
+
+ private:
+  std::weak_ptr<WsConnection> target_;
+};
 
 class Engine {
  public:
@@ -248,6 +396,9 @@ class Engine {
         if (connection->idle) {
           connection->stream.cancel();
         }
+        if (auto ws = connection->websocket.lock()) {
+          ws->request_close();
+        }
       });
     }
     net::co_spawn(*control_, watch_shutdown(), [](const std::exception_ptr& error) { log_coroutine_error(error); });
@@ -337,7 +488,7 @@ class Engine {
         c.buffer.commit(n);
       }
       first = false;
-      keep_alive = co_await serve_request(c);
+      keep_alive = co_await serve_request(connection);
     }
     beast::error_code ignored;
     c.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -345,7 +496,8 @@ class Engine {
   }
 
   // Reads, handles and answers one request. Returns whether the connection may carry another.
-  net::awaitable<bool> serve_request(Connection& c) {
+  net::awaitable<bool> serve_request(const std::shared_ptr<Connection>& connection) {
+    Connection& c = *connection;
     ParserType parser;
     parser.header_limit(static_cast<std::uint32_t>(std::min<size_t>(options_.header_limit, UINT32_MAX)));
     parser.body_limit(static_cast<std::uint64_t>(options_.body_limit));
@@ -397,6 +549,14 @@ class Engine {
     const bool http10 = message.version() == 10;
 
     Response response = call_handler(request, request_id, message.method_string(), raw_path);
+    if (response.websocket) {
+      if (websocket::is_upgrade(message)) {
+        co_await serve_websocket(connection, message, std::move(response.websocket), request_id, raw_path, started);
+        co_return false;
+      }
+      response = detail::error_response(400, "http.websocket_expected", "This address speaks WebSocket only",
+                                        request_id, detail::wants_json(raw_path, message[bhttp::field::accept]));
+    }
 
     detail::HeadInput input;
     input.request_id = request_id;
@@ -414,6 +574,67 @@ class Engine {
                           c.remote_addr, output.body_bytes});
     }
     co_return !write_ec && output.keep_alive;
+  }
+
+  // Completes the handshake, then reads messages until the connection ends; a second
+  // coroutine writes the queue (WsConnection). The access log gets one line, status 101.
+  net::awaitable<void> serve_websocket(const std::shared_ptr<Connection>& connection,
+                                       const bhttp::request<bhttp::string_body>& message,
+                                       std::shared_ptr<WebSocketSession> session, const std::string& request_id,
+                                       std::string_view raw_path, Clock::time_point started) {
+    auto ws = std::make_shared<WsConnection>(connection, options_.websocket_queue);
+    connection->stream.expires_never();  // The websocket stream keeps its own timeouts.
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = options_.read_timeout;
+    timeouts.idle_timeout = options_.websocket_idle_timeout;
+    timeouts.keep_alive_pings = true;
+    ws->ws.set_option(timeouts);
+    ws->ws.read_message_max(options_.websocket_message_limit);
+    auto [accept_ec] = co_await ws->ws.async_accept(message, kUseTuple);
+    if (options_.access_log) {
+      detail::log_access({message.method_string(), raw_path, accept_ec ? 400 : 101, Clock::now() - started, request_id,
+                          connection->remote_addr, 0});
+    }
+    if (accept_ec) {
+      co_return;
+    }
+    connection->websocket = ws;
+    auto guarded = [&](auto&& call) {
+      try {
+        call();
+        return true;
+      } catch (const std::exception& e) {
+        spdlog::error("http: websocket session threw rid={} path={}: {}", request_id, raw_path, e.what());
+      } catch (...) {
+        spdlog::error("http: websocket session threw rid={} path={}", request_id, raw_path);
+      }
+      return false;
+    };
+    bool open = guarded([&] { session->on_open(std::make_shared<WsSender>(ws)); });
+    net::co_spawn(connection->stream.get_executor(), ws->write_loop(),
+                  [](const std::exception_ptr& error) { log_coroutine_error(error); });
+    if (stopping_.load()) {
+      ws->request_close();  // Upgraded while the server began to stop.
+    }
+    beast::flat_buffer buffer;
+    while (open) {
+      auto [ec, n] = co_await ws->ws.async_read(buffer, kUseTuple);
+      if (ec) {
+        break;
+      }
+      if (ws->ws.got_text()) {
+        const auto data = buffer.cdata();
+        const std::string_view text(static_cast<const char*>(data.data()), data.size());
+        open = guarded([&] { session->on_message(text); });
+      }
+      buffer.consume(buffer.size());
+    }
+    if (!open) {
+      ws->abort();
+    } else {
+      ws->end();
+    }
+    guarded([&] { session->on_close(); });
   }
 
   Response call_handler(Request& request, const std::string& request_id, std::string_view method,

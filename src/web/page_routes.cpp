@@ -88,6 +88,7 @@ http::Response feed_page(Services& s, Context& ctx, std::optional<std::string> t
   }
   if (tag) {
     data.set("tag", *tag);
+    add_tag_follow_data(ctx, s, community, *tag, data);
   }
   std::vector<Data> tags;
   for (const auto& [name, count] : s.posts.tags(ctx.user_id(), community.id, 20)) {

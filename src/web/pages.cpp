@@ -46,6 +46,10 @@ http::Response render_page(Context& ctx, const Services& services, std::string_v
     viewer.set("username", ctx.user->username);
     viewer.set("display_name", ctx.user->display_name);
     layout.set("viewer", viewer);
+    // Per user, so never in the anonymous page cache (it stores signed-out pages only).
+    const int64_t unread = services.notifications.unread_count(ctx.user->id);
+    layout.set("unread", std::to_string(unread));
+    layout.set("has_unread", unread > 0);
   }
   return http::Response::html(meta.status, services.templates.render(ctx.lang, kTemplateLayout, layout));
 }

@@ -34,6 +34,10 @@ void add_answer_data(Context& ctx, const content::Post& post, const content::Com
 void add_profile_engagement(Context& ctx, Services& s, UserId user, bool is_self, render::Data& data);
 void register_moderation_routes(WebApp& app);
 void register_feedback_routes(WebApp& app);
+void register_notify_routes(WebApp& app);
+// The follow button of a tag page (notify_routes.cpp).
+void add_tag_follow_data(Context& ctx, Services& s, const community::Community& community, const std::string& tag,
+                         render::Data& data);
 
 // "https://host" where users reach us: the configured public URL, else the request's Host.
 std::string public_base(const Context& ctx, const Services& services);

@@ -20,6 +20,7 @@
 #include "community/community.hpp"
 #include "content/content.hpp"
 #include "content/qa.hpp"
+#include "content/tag_follows.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "engage/challenges.hpp"
@@ -31,6 +32,8 @@
 #include "moderation/feedback.hpp"
 #include "moderation/moderation.hpp"
 #include "moderation/surveys.hpp"
+#include "notify/hub.hpp"
+#include "notify/notifications.hpp"
 #include "render/i18n.hpp"
 #include "render/templates.hpp"
 #include "web/page_cache.hpp"
@@ -68,6 +71,9 @@ struct Services {
   const render::I18n& i18n;
   http::StaticFiles& static_files;
   Config config;
+  notify::Notifications& notifications;
+  content::TagFollows& tag_follows;
+  notify::Hub& hub;  // Live delivery (GET /ws subscribes; producers publish via db::Tx::notify).
 };
 
 // What a handler knows about the request beyond its bytes.

@@ -1,10 +1,17 @@
 #include "db/postgres/postgres.hpp"
 
 #include <libpq-fe.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
+#include <chrono>
+#include <functional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -328,10 +335,137 @@ void PgConnection::rollback() {
   run("ROLLBACK", PGRES_COMMAND_OK);
 }
 
+// The receiving end of Database::broadcast_notifications: one connection outside the pool
+// that LISTENs on the channel, on a thread of its own that waits on the socket (and an eventfd
+// for shutdown), and hands each "topic\npayload" to `deliver`. Reconnects with backoff.
+class ChannelListener {
+ public:
+  using Deliver = std::function<void(std::string_view extra)>;
+
+  // Connects and LISTENs before returning (so nothing committed afterwards is missed); throws
+  // db::Error when it cannot.
+  ChannelListener(std::string url, std::string channel, Deliver deliver)
+      : url_(std::move(url)),
+        channel_(std::move(channel)),
+        deliver_(std::move(deliver)),
+        wake_(eventfd(0, EFD_CLOEXEC)) {
+    if (wake_ < 0) {
+      throw Error(ErrorKind::Other, "postgres: eventfd failed");
+    }
+    if (!connect_and_listen()) {
+      const std::string message = conn_ ? trim_end(PQerrorMessage(conn_)) : "out of memory";
+      close_connection();
+      ::close(wake_);
+      throw Error(ErrorKind::ConnectionLost, "postgres: cannot LISTEN: " + message);
+    }
+    thread_ = std::thread([this] { run(); });
+  }
+
+  ~ChannelListener() {
+    stop_ = true;
+    const uint64_t one = 1;
+    [[maybe_unused]] const auto written = ::write(wake_, &one, sizeof one);
+    thread_.join();
+    close_connection();
+    ::close(wake_);
+  }
+
+  ChannelListener(const ChannelListener&) = delete;
+  ChannelListener& operator=(const ChannelListener&) = delete;
+
+ private:
+  bool connect_and_listen() {
+    conn_ = PQconnectdb(url_.c_str());
+    if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
+      return false;
+    }
+    char* quoted = PQescapeIdentifier(conn_, channel_.data(), channel_.size());
+    if (quoted == nullptr) {
+      return false;
+    }
+    const std::string sql = std::string("LISTEN ") + quoted;
+    PQfreemem(quoted);
+    ResultPtr result(PQexec(conn_, sql.c_str()));
+    return result && PQresultStatus(result.get()) == PGRES_COMMAND_OK;
+  }
+
+  void close_connection() {
+    if (conn_ != nullptr) {
+      PQfinish(conn_);
+      conn_ = nullptr;
+    }
+  }
+
+  // Waits for the socket, or `timeout_ms` (-1: no limit); false when told to stop.
+  bool wait(int socket, int timeout_ms) {
+    pollfd fds[2] = {{wake_, POLLIN, 0}, {socket, POLLIN, 0}};
+    ::poll(fds, socket >= 0 ? 2 : 1, timeout_ms);
+    return !stop_;
+  }
+
+  void run() {
+    auto backoff = std::chrono::milliseconds(100);
+    while (!stop_) {
+      if (conn_ == nullptr) {
+        if (!wait(-1, static_cast<int>(backoff.count()))) {
+          return;
+        }
+        if (!connect_and_listen()) {
+          close_connection();
+          backoff = std::min(backoff * 2, std::chrono::milliseconds(10'000));
+          continue;
+        }
+        backoff = std::chrono::milliseconds(100);
+      }
+      if (!wait(PQsocket(conn_), -1)) {
+        return;
+      }
+      if (PQconsumeInput(conn_) == 0) {
+        close_connection();  // The server went away: reconnect.
+        continue;
+      }
+      while (PGnotify* note = PQnotifies(conn_)) {
+        try {
+          deliver_(note->extra);
+        } catch (...) {
+          // A listener must not throw; never let it end the thread.
+        }
+        PQfreemem(note);
+      }
+    }
+  }
+
+  const std::string url_;
+  const std::string channel_;
+  const Deliver deliver_;
+  const int wake_;
+  PGconn* conn_ = nullptr;  // Listener thread only (and construction/destruction).
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
 class PgDatabase final : public PooledDatabase {
  public:
   explicit PgDatabase(const Options& options) : PooledDatabase(Backend::Postgres, limits(options)), url_(options.url) {
     warm_up();
+  }
+
+  bool broadcast_notifications() override {
+    if (listener_) {
+      return true;
+    }
+    // Per schema: instances sharing a database in separate schemas (and parallel tests) do not
+    // hear each other. Channel names are identifiers: at most 63 bytes.
+    const auto schema = read([](Tx& tx) { return tx.one("SELECT current_schema()")->row().text(0); });
+    std::string channel = ("gh_live_" + schema).substr(0, 63);
+    listener_ = std::make_unique<ChannelListener>(url_, channel, [this](std::string_view extra) {
+      const auto split = extra.find('\n');
+      if (split != std::string_view::npos && notify_listener_) {
+        notify_listener_(extra.substr(0, split), extra.substr(split + 1));
+      }
+    });
+    broadcast_channel_ = std::move(channel);
+    return true;
   }
 
  protected:
@@ -365,6 +499,7 @@ class PgDatabase final : public PooledDatabase {
   }
 
   std::string url_;
+  std::unique_ptr<ChannelListener> listener_;  // Stopped first on destruction.
 };
 
 }  // namespace
