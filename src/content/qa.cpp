@@ -2,6 +2,7 @@
 
 #include "engage/badges.hpp"
 #include "engage/points.hpp"
+#include "notify/notifications.hpp"
 
 namespace gh::content {
 namespace {
@@ -148,6 +149,11 @@ Result<Acceptance> Questions::accept(UserId actor, CommentId answer) {
         out.new_badges.emplace_back(badge);
       }
     }
+    // The answerer hears that their answer was accepted (they can read the question: they answered it).
+    notify::add(tx,
+                {comment->author, "answer_accepted", actor, post->community_id, "comment", answer.value, post->title,
+                 "", "/p/" + std::to_string(post->id.value) + "#comment-" + std::to_string(answer.value)},
+                now);
     return out;
   });
 }

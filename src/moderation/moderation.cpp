@@ -6,6 +6,8 @@
 #include "access/sanctions.hpp"
 #include "core/cursor.hpp"
 #include "core/text.hpp"
+#include "engage/points.hpp"
+#include "notify/notifications.hpp"
 
 namespace gh::moderation {
 namespace {
@@ -81,6 +83,18 @@ LogEntry record(db::Tx& tx, CommunityId community, UserId actor, std::string_vie
       {community.value, actor.value, std::string(action), std::string(target_type), target_id,
        target_user ? std::optional<int64_t>(target_user->value) : std::nullopt, std::string(reason), ends_at, now});
   auto row = tx.one("SELECT " + std::string(kLogColumns) + " WHERE l.id = $1", {*id});
+  // The member acted on hears of it, with the moderator's reason, in the same transaction.
+  static constexpr std::string_view kTold[] = {
+      "hide_post", "restore_post", "hide_comment", "restore_comment", "warn", "mute", "unmute", "ban", "unban"};
+  if (target_user && *target_user != actor &&
+      std::find(std::begin(kTold), std::end(kTold), action) != std::end(kTold)) {
+    auto where = tx.one("SELECT slug, name FROM communities WHERE id = $1", {community.value});
+    const std::string link = target_type == "post" ? "/p/" + std::to_string(target_id) : "/c/" + where->row().text(0);
+    notify::add(tx,
+                {*target_user, "moderation_" + std::string(action), actor, community, "moderation", *id,
+                 where->row().text(1), std::string(reason), link},
+                now);
+  }
   return log_from_row(row->row());
 }
 
@@ -314,6 +328,10 @@ Result<LogEntry> Moderation::set_hidden(UserId actor, std::string_view target_ty
                   : conflict("moderation.not_hidden", "This is not hidden.");
     }
     if (hide) {
+      // Farming resistance: what the removed content earned (its publication, its acceptance,
+      // the upvotes it received) is taken back by new entries in the points ledger. Restoring
+      // does not pay again: a moderator who restores content restores it, not its points.
+      engage::reverse_points_for(tx, target_type, id, "content_removed", now);
       // Hiding is the action the open reports asked for.
       tx.exec(
           "UPDATE reports SET status = 'actioned', resolved_by = $1, resolved_at = $2 WHERE target_type = $3 AND "

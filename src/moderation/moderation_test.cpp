@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "community/community.hpp"
+#include "engage/points.hpp"
 #include "identity/identity.hpp"
 #include "testing/test_database.hpp"
 
@@ -164,6 +165,25 @@ TEST_F(ModerationTest, HiddenPostDisappearsForAllButItsAuthorAndModerators) {
   EXPECT_TRUE(sees(other, post.id));
   EXPECT_TRUE(in_feed(std::nullopt, post.id));
   EXPECT_EQ(moderation.restore_post(mod, post.id, "").error().code, "moderation.not_hidden");
+}
+
+TEST_F(ModerationTest, HidingTakesBackThePointsTheContentEarned) {
+  const auto community = communities.find("club")->id;
+  const auto points = [&] {
+    return database.db().read([&](db::Tx& tx) { return engage::balance_of(tx, member, community); });
+  };
+  const auto post = publish(member, "Farmed");
+  const int64_t earned = points();
+  ASSERT_GT(earned, 0) << "publishing pays points";
+  ASSERT_TRUE(posts.upvote(other, post.id));
+  const int64_t with_upvote = points();
+  ASSERT_GT(with_upvote, earned);
+  ASSERT_TRUE(moderation.hide_post(mod, post.id, "spam"));
+  EXPECT_EQ(points(), 0) << "publication and upvote points reversed";
+  ASSERT_TRUE(moderation.restore_post(mod, post.id, "appeal"));
+  EXPECT_EQ(points(), 0) << "restoring does not pay again";
+  // Every balance is still explained by its entries.
+  EXPECT_TRUE(database.db().read([](db::Tx& tx) { return engage::check_balances(tx); }).empty());
 }
 
 TEST_F(ModerationTest, HiddenCommentIsSeenOnlyByItsAuthorAndModerators) {
