@@ -19,6 +19,7 @@
 #include "engage/points.hpp"
 #include "ledger/ledger.hpp"
 #include "mail/mailer.hpp"
+#include "mail/preferences.hpp"
 #include "mail/worker.hpp"
 #include "notify/hub.hpp"
 #include "notify/notifications.hpp"
@@ -247,10 +248,56 @@ struct Runtime {
     if (db->broadcast_notifications()) {
       spdlog::info("live delivery: PostgreSQL LISTEN/NOTIFY");
     }
+    // Notifications also go out by e-mail to members who want that kind (their mail preferences).
+    notify::set_delivery([this](db::Tx& tx, const notify::Notification& n) { email_notice(tx, n); });
     web = std::make_unique<web::WebApp>(web::Services{
         *db,     clock,    identity,      communities, posts,        tiers,      checkouts,     books,       offers,
         codes,   refunds,  stripe_events, mailer,      questions,    engagement, challenges,    moderation,  feedback,
         surveys, disputes, templates,     i18n,        static_files, web_config, notifications, tag_follows, hub});
+  }
+
+  ~Runtime() { notify::set_delivery({}); }  // Nothing may call into a gone Runtime.
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  // The mail preference kind a notification belongs to ("" for kinds not sent by e-mail).
+  static std::string mail_kind_of(std::string_view kind) {
+    if (kind == notify::kReplyToPost || kind == notify::kReplyToComment) {
+      return "replies";
+    }
+    if (kind == notify::kMention) {
+      return "mentions";
+    }
+    if (kind == "answer_accepted") {
+      return "answers";
+    }
+    if (kind == notify::kPaymentSucceeded || kind == notify::kPaymentRefunded) {
+      return "payments";
+    }
+    return "";
+  }
+
+  // One notification as an e-mail in the recipient's language, in the notification's own
+  // transaction. Its title and text are what the producer let this recipient read, nothing more.
+  void email_notice(db::Tx& tx, const notify::Notification& n) {
+    const std::string kind = mail_kind_of(n.kind);
+    if (kind.empty() || !mailer.enabled()) {
+      return;
+    }
+    const std::string lang = mailer.language_of(tx, n.user, mail::load_preferences(tx, n.user));
+    const std::string who =
+        n.actor ? (n.actor->display_name.empty() ? n.actor->username : n.actor->display_name) : std::string();
+    std::string subject = i18n.t(lang, "notify.kind." + n.kind);
+    if (!who.empty()) {
+      subject = who + " " + subject;
+    }
+    if (!n.title.empty()) {
+      subject += ": " + n.title;
+    }
+    const std::string body = n.text.empty() ? subject : subject + "\n\n" + n.text;
+    if (auto queued = mailer.enqueue_notice(tx, n.user, kind, subject, body, n.link); !queued) {
+      spdlog::warn("notification {} not e-mailed: {}", n.id, queued.error().message);
+    }
   }
 
   static render::I18n load_i18n() {

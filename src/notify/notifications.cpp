@@ -46,6 +46,17 @@ int64_t count_unread(db::Tx& tx, UserId user) {
 
 }  // namespace
 
+namespace {
+Delivery& delivery() {
+  static Delivery installed;
+  return installed;
+}
+}  // namespace
+
+void set_delivery(Delivery d) {
+  delivery() = std::move(d);
+}
+
 bool add(db::Tx& tx, const NewNotification& input, Millis now) {
   const std::string text = text::utf8_truncate(text::sanitize_utf8(input.text), kMaxTextChars);
   auto id = tx.scalar_i64(
@@ -59,8 +70,12 @@ bool add(db::Tx& tx, const NewNotification& input, Millis now) {
     return false;
   }
   auto row = tx.one(std::string("SELECT ") + std::string(kColumns) + std::string(kFrom) + " WHERE n.id = $1", {*id});
-  boost::json::object message{{"type", "notification"}, {"notification", notification_json(from_row(row->row()))}};
+  const auto stored = from_row(row->row());
+  boost::json::object message{{"type", "notification"}, {"notification", notification_json(stored)}};
   tx.notify(user_topic(input.user), boost::json::serialize(message));
+  if (delivery()) {
+    delivery()(tx, stored);
+  }
   return true;
 }
 

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -78,6 +79,14 @@ struct Notification {
 // the same target. Returns whether it was added. The live message {"type":"notification",...}
 // goes to the recipient's topic after the commit.
 bool add(db::Tx& tx, const NewNotification& notification, Millis now);
+
+// Further delivery of each notification added (e-mail), called by add() in the same
+// transaction, after the row is written: an e-mail exists only if its notification committed.
+// Installed once at start-up by the composition root (app/), before any thread runs, and read-only
+// afterwards; none is installed in unit tests. It must not fail the transaction for a
+// recipient's preference (it simply enqueues nothing).
+using Delivery = std::function<void(db::Tx& tx, const Notification& notification)>;
+void set_delivery(Delivery delivery);
 
 struct NotificationPage {
   std::vector<Notification> notifications;

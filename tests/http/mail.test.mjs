@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, Client, newUser, sql } from './harness.mjs';
-import { startFakeSmtp } from '../fakes/smtp.mjs';
+import { startFakeSmtp, parseMessage } from '../fakes/smtp.mjs';
 
 let smtp, server, owner, member;
 
@@ -161,4 +161,26 @@ test('preferences by API and by the settings page', async () => {
   assert.deepEqual(after, { answers: false, mentions: true, payments: false, replies: false, digest: 'off', language: 'en' });
   const invalid = await browser.request('POST', '/settings/email', { form: { _csrf: csrf, digest: 'hourly', language: '' } });
   assert.equal(invalid.status, 400);
+});
+
+test('a reply to my post arrives by e-mail; with replies turned off, only the in-app notification', async () => {
+  const author = await newUser(server.base, 'mauthor');
+  await author.post('/api/v1/communities/mailroom/join', {});
+  const post = (await author.post('/api/v1/communities/mailroom/posts', { title: 'Ask me anything', body_md: 'AMA' })).data.post;
+  const replier = await newUser(server.base, 'mreplier');
+  await replier.post('/api/v1/communities/mailroom/join', {});
+  assert.equal((await replier.post(`/api/v1/posts/${post.id}/comments`, { body_md: 'REPLY_TEXT here' })).status, 201);
+  const mail = await smtp.waitFor(author.user.email, (m) => /Ask me anything/.test(m.subject));
+  assert.match(mail.subject, new RegExp(`^${replier.username} replied to your post: Ask me anything$`));
+  assert.match(mail.text, /REPLY_TEXT/);
+  assert.match(mail.text, new RegExp(`${server.base}/p/${post.id}#comment-`));
+  assert.match(mail.headers['list-unsubscribe'], /\/unsubscribe\//);
+
+  assert.equal((await author.patch('/api/v1/me/email-preferences', { replies: false })).status, 200);
+  const second = (await author.post('/api/v1/communities/mailroom/posts', { title: 'Quiet post', body_md: 'shh' })).data.post;
+  assert.equal((await replier.post(`/api/v1/posts/${second.id}/comments`, { body_md: 'still here' })).status, 201);
+  const inApp = (await author.get('/api/v1/me/notifications')).data.notifications;
+  assert.ok(inApp.some((n) => n.title === 'Quiet post'), 'the in-app notification is still there');
+  await new Promise((r) => setTimeout(r, 800));  // Several worker polls (100 ms each).
+  assert.ok(!smtp.messages.some((m) => m.to.includes(author.user.email) && /Quiet post/.test(parseMessage(m.raw).subject)));
 });
