@@ -45,29 +45,17 @@ int64_t start_or_extend_membership(db::Tx& tx, const MembershipGrant& grant, Mil
 }
 
 std::optional<Membership> load_membership(db::Tx& tx, int64_t membership_id, Millis now) {
-  auto row = tx.one(
-      "SELECT m.id, m.community_id, c.slug, c.name, m.tier_id, t.name, m.status, m.current_period_end, m.created_at "
-      "FROM memberships m JOIN communities c ON c.id = m.community_id JOIN tiers t ON t.id = m.tier_id "
-      "WHERE m.id = $1",
-      {membership_id});
-  if (!row) {
+  // One reading of a membership for every door: the member's list (with expiry and renewal).
+  auto owner = tx.one("SELECT user_id FROM memberships WHERE id = $1", {membership_id});
+  if (!owner) {
     return std::nullopt;
   }
-  const auto& r = row->row();
-  Membership m;
-  m.id = r.i64(0);
-  m.community = CommunityId(r.i64(1));
-  m.community_slug = r.text(2);
-  m.community_name = r.text(3);
-  m.tier_id = r.i64(4);
-  m.tier_name = r.text(5);
-  m.status = r.text(6);
-  m.current_period_end = r.opt_i64(7);
-  if (m.status == "active" && m.current_period_end && *m.current_period_end <= now) {
-    m.status = "expired";
+  for (auto& m : Checkouts::memberships_of(tx, UserId(owner->row().i64(0)), now)) {
+    if (m.id == membership_id) {
+      return std::move(m);
+    }
   }
-  m.created_at = r.i64(8);
-  return m;
+  return std::nullopt;
 }
 
 }  // namespace gh::billing

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "access/entitlements.hpp"
+#include "billing/memberships.hpp"
 #include "ledger/ledger.hpp"
 #include "notify/notifications.hpp"
 
@@ -213,11 +214,8 @@ Result<Membership> Refunds::cancel(UserId actor, int64_t membership_id) {
     });
   }
   return db_.read([&](db::Tx& tx) -> Result<Membership> {
-    auto row = tx.one("SELECT user_id FROM memberships WHERE id = $1", {membership_id});
-    for (auto& m : Checkouts::memberships_of(tx, UserId(row->row().i64(0)), clock_.now_ms())) {
-      if (m.id == membership_id) {
-        return m;
-      }
+    if (auto m = load_membership(tx, membership_id, clock_.now_ms())) {
+      return *m;
     }
     return not_found("billing.membership_not_found", "No such membership.");
   });
