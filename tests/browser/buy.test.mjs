@@ -5,23 +5,17 @@
 // by bank transfer, the owner confirms it on the pricing page, and the plan's post opens.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
-import { startServer, binary, newUser } from '../http/harness.mjs';
+import { startServer, newUser } from '../http/harness.mjs';
 import { startFakeStripe } from '../fakes/stripe.mjs';
+import { launchBrowser, newPage, PASSWORD } from './support.mjs';
 
-const CHROMIUM = process.env.GH_CHROMIUM || '/usr/bin/chromium';
 const FAILURE_SCREENSHOT = '/tmp/gh-browser-buy-failure.png';
-const ACTION_TIMEOUT = 15_000;
-const PASSWORD = 'correct horse battery';
 const SECRET = 'CARD_PAID_SECRET_51a';
 const PLAN_SECRET = 'PLAN_SECRET_77e';
 
 let server, stripe, browser, owner, single, planPost;
 
 before(async () => {
-  if (!existsSync(binary)) throw new Error(`guildhall binary not found at ${binary} (set GH_BINARY)`);
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM} (set GH_CHROMIUM)`);
   stripe = await startFakeStripe({ secretKey: 'sk_test_browser', webhookSecret: 'whsec_browser' });
   server = await startServer(['--stripe-api-base', stripe.base, '--stripe-secret-key', stripe.secretKey,
     '--stripe-webhook-secret', stripe.webhookSecret]);
@@ -34,12 +28,7 @@ before(async () => {
     price: { amount_minor: 990, currency: 'CNY' } })).data.post;
   planPost = (await owner.post('/api/v1/communities/shop/posts', {
     title: 'Plan post', kind: 'article', body_md: `Teaser.\n\n<!-- paywall -->\n\n${PLAN_SECRET}`, visibility: 'paid' })).data.post;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    timeout: 30_000,
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -49,12 +38,7 @@ after(async () => {
 });
 
 async function signedInPage(user) {
-  const context = await browser.newContext({ baseURL: server.base, locale: 'en-US', viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(ACTION_TIMEOUT);
-  context.setDefaultNavigationTimeout(ACTION_TIMEOUT);
-  const page = await context.newPage();
-  page.problems = [];
-  page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
+  const page = await newPage(browser, server.base, user.username);
   await page.goto('/login');
   await page.getByLabel('E-mail or username').fill(user.username);
   await page.getByLabel('Password').fill(PASSWORD);

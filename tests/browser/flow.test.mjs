@@ -4,29 +4,18 @@
 // join, comment, reply, and switch the interface to 简体中文.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
-import { startServer, binary } from '../http/harness.mjs';
+import { startServer } from '../http/harness.mjs';
+import { launchBrowser, newPage as openPage, PASSWORD } from './support.mjs';
 
-const CHROMIUM = process.env.GH_CHROMIUM || '/usr/bin/chromium';
 const SCREENSHOT = process.env.GH_SCREENSHOT || '/tmp/gh-browser-post.png';
 const FAILURE_SCREENSHOT = '/tmp/gh-browser-failure.png';
-const ACTION_TIMEOUT = 15_000;
-const PASSWORD = 'correct horse battery';
 
 let server;
 let browser;
 
 before(async () => {
-  if (!existsSync(binary)) throw new Error(`guildhall binary not found at ${binary} (set GH_BINARY)`);
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM} (set GH_CHROMIUM)`);
   server = await startServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    timeout: 30_000,
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -36,15 +25,7 @@ after(async () => {
 });
 
 async function newPage(label) {
-  const context = await browser.newContext({ baseURL: server.base, locale: 'en-US', viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(ACTION_TIMEOUT);
-  context.setDefaultNavigationTimeout(ACTION_TIMEOUT);
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`[${label}] page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`[${label}] console: ${m.text()}`); });
-  page.problems = problems;
-  return page;
+  return openPage(browser, server.base, label);
 }
 
 // Fills and submits the sign-up form from whatever page shows the header's "Sign up" link.

@@ -3,28 +3,17 @@
 // reload (static/js/live.js over GET /ws).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
-import { startServer, binary, Client } from '../http/harness.mjs';
+import { startServer, Client } from '../http/harness.mjs';
+import { launchBrowser, newPage, PASSWORD } from './support.mjs';
 
-const CHROMIUM = process.env.GH_CHROMIUM || '/usr/bin/chromium';
 const FAILURE_SCREENSHOT = '/tmp/gh-browser-live-failure.png';
-const ACTION_TIMEOUT = 15_000;
-const PASSWORD = 'correct horse battery';
 
 let server;
 let browser;
 
 before(async () => {
-  if (!existsSync(binary)) throw new Error(`guildhall binary not found at ${binary} (set GH_BINARY)`);
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM} (set GH_CHROMIUM)`);
   server = await startServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    timeout: 30_000,
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -37,14 +26,8 @@ async function signedInPage(name) {
   const client = new Client(server.base);
   const r = await client.post('/api/v1/auth/signup', { email: `${name}@example.com`, username: name, password: PASSWORD });
   assert.equal(r.status, 201, r.text);
-  const context = await browser.newContext({ baseURL: server.base, locale: 'en-US', viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(ACTION_TIMEOUT);
-  await context.addCookies([{ name: 'gh_session', value: client.cookies.get('gh_session'), url: server.base }]);
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`[${name}] page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`[${name}] console: ${m.text()}`); });
-  page.problems = problems;
+  const page = await newPage(browser, server.base, name);
+  await page.context().addCookies([{ name: 'gh_session', value: client.cookies.get('gh_session'), url: server.base }]);
   page.api = client;
   return page;
 }

@@ -135,7 +135,7 @@ export async function startFakeStripe({ secretKey = 'sk_test_fake', webhookSecre
     if (!session) { res.writeHead(404); return res.end('no such session'); }
     if (req.method === 'GET') {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-      return res.end(`<!doctype html><title>Stand-in Stripe Checkout</title><h1>Pay ${session.amount_total} ${session.currency}</h1>
+      return res.end(`<!doctype html><title>Stand-in Stripe Checkout</title><link rel="icon" href="data:,"><h1>Pay ${session.amount_total} ${session.currency}</h1>
         <form method="post"><button type="submit">Pay</button></form><a href="${session.cancel_url}">Back</a>`);
     }
     const paid = fake.paidSession(session);
