@@ -295,7 +295,14 @@ Result<Report> Moderation::resolve(UserId actor, int64_t report_id, std::string_
     auto report = tx.one("SELECT " + std::string(kReportColumns) + " WHERE r.id = $1", {report_id});
     record(tx, community, actor, resolution == "actioned" ? "resolve_report" : "dismiss_report", "report", report_id,
            UserId(report->row().i64(13)), *clean_note, std::nullopt, now);
-    return report_from_row(report->row());
+    auto resolved = report_from_row(report->row());
+    // The reporter hears how their report ended (never who or what beyond their own report).
+    auto where = tx.one("SELECT slug, name FROM communities WHERE id = $1", {community.value});
+    notify::add(tx,
+                {resolved.reporter.id, "report_" + std::string(resolution), actor, community, "report", report_id,
+                 where->row().text(1), *clean_note, "/c/" + where->row().text(0)},
+                now);
+    return resolved;
   });
 }
 

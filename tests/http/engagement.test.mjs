@@ -60,3 +60,15 @@ test('a warning and a mute reach the member', async () => {
   assert.ok((await kinds(asker)).includes('moderation_mute'));
   assert.ok((await asker.get('/api/v1/me/notifications')).data.unread >= 2);
 });
+
+test('the reporter hears how their report ended', async () => {
+  const post = (await helper.post('/api/v1/communities/engage/posts', { title: 'Borderline', body_md: 'hmm', kind: 'discussion' })).data.post;
+  const report = await asker.post('/api/v1/reports', { target_type: 'post', target_id: post.id, reason: 'spam' });
+  assert.equal(report.status, 201, report.text);
+  const resolved = await mod.post(`/api/v1/reports/${report.data.report.id}/resolve`, { resolution: 'dismissed', note: 'Not spam' });
+  assert.equal(resolved.status, 200, resolved.text);
+  const told = (await asker.get('/api/v1/me/notifications')).data.notifications.find((n) => n.kind === 'report_dismissed');
+  assert.ok(told);
+  assert.equal(told.text, 'Not spam');
+  assert.ok(!(await kinds(helper)).includes('report_dismissed'), 'the reported member is not told who reported');
+});
