@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "access/entitlements.hpp"
+#include "billing/fixture_test.hpp"
 #include "content/content.hpp"
 #include "identity/identity.hpp"
 #include "ledger/ledger.hpp"
@@ -16,53 +17,8 @@
 namespace gh::billing {
 namespace {
 
-class CheckoutTest : public ::testing::Test {
- protected:
-  testing::TestDatabase database;
-  ManualClock clock{*parse_rfc3339("2026-01-31T12:00:00Z")};
-  identity::Identity identity{database.db(), clock, identity::Options{}};
-  community::Communities communities{database.db(), clock, community::Options{"CNY"}};
-  content::Posts posts{database.db(), clock};
-  Tiers tiers{database.db(), clock};
-  Checkouts checkouts{database.db(), clock, communities, CheckoutOptions{500}};
-  UserId owner, buyer;
-  int64_t gold = 0;
-  CommunityId club;
-
-  void SetUp() override {
-    owner = user("owner");
-    buyer = user("buyer");
-    club = communities.create(owner, {"club", "Club", "", "", "", true})->id;
-    gold = tiers.create(owner, "club", {"Gold", "", Money::create(9900, "CNY").value(), "month", std::nullopt, 0})->id;
-  }
-
-  UserId user(const std::string& name) {
-    return database.db().write([&](db::Tx& tx) {
-      return identity.insert_user(tx, {name + "@example.com", name, "", ""}, "not-a-real-hash")->id;
-    });
-  }
-
-  int64_t balance(const ledger::AccountSpec& spec) {
-    return database.db().read([&](db::Tx& tx) {
-      auto account = ledger::find_account(tx, spec.code, spec.currency);
-      return account ? ledger::balance(tx, account->id) : 0;
-    });
-  }
-
-  void expect_books_ok() {
-    auto report = database.db().read([](db::Tx& tx) { return ledger::check(tx); });
-    EXPECT_TRUE(report.ok) << (report.problems.empty() ? "" : report.problems[0]);
-  }
-
-  content::Post paid_post() {
-    content::PostInput input;
-    input.title = "Deep dive";
-    input.body_md = "teaser\n<!-- paywall -->\nSECRET";
-    input.kind = "article";
-    input.visibility = "paid";
-    return *posts.create(owner, "club", input);
-  }
-};
+// The shared community, owner, buyer and "Gold" tier (fixture_test.hpp).
+class CheckoutTest : public BillingFixture {};
 
 TEST_F(CheckoutTest, ManualPaymentGrantsAccessAndBooksTheLedger) {
   const auto post = paid_post();
