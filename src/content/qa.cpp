@@ -25,6 +25,25 @@ Error comment_not_found() {
   return not_found("content.comment_not_found", "No such comment.");
 }
 
+// A live comment and its post as the viewer may load it (`load`: Posts::load_for for them);
+// either missing reads as "no such comment".
+struct CommentInPost {
+  CommentFacts comment;
+  Post post;
+};
+template <class Load>
+Result<CommentInPost> comment_in_post(db::Tx& tx, CommentId id, Load load) {
+  auto comment = live_comment(tx, id);
+  if (!comment) {
+    return comment_not_found();
+  }
+  auto post = load(comment->post_id);
+  if (!post) {
+    return comment_not_found();
+  }
+  return CommentInPost{*comment, std::move(*post)};
+}
+
 Error locked() {
   return Error{
       ErrorKind::PaymentRequired, "access.locked", "This post is for members with access; join or buy it.", {}, 0};
@@ -95,14 +114,12 @@ Questions::Questions(db::Database& db, const Clock& clock, Posts& posts) : db_(d
 Result<Acceptance> Questions::accept(UserId actor, CommentId answer) {
   const Millis now = clock_.now_ms();
   return db_.write([&](db::Tx& tx) -> Result<Acceptance> {
-    auto comment = live_comment(tx, answer);
-    if (!comment) {
-      return comment_not_found();
+    auto found = comment_in_post(tx, answer, [&](PostId p) { return posts_.load_for(tx, actor, p); });
+    if (!found) {
+      return std::move(found).error();
     }
-    auto post = posts_.load_for(tx, actor, comment->post_id);
-    if (!post) {
-      return comment_not_found();
-    }
+    const auto* comment = &found->comment;
+    const auto* post = &found->post;
     if (post->locked) {
       return locked();
     }
@@ -161,14 +178,12 @@ Result<Acceptance> Questions::accept(UserId actor, CommentId answer) {
 Status Questions::unaccept(UserId actor, CommentId answer) {
   const Millis now = clock_.now_ms();
   return db_.write([&](db::Tx& tx) -> Status {
-    auto comment = live_comment(tx, answer);
-    if (!comment) {
-      return comment_not_found();
+    auto found = comment_in_post(tx, answer, [&](PostId p) { return posts_.load_for(tx, actor, p); });
+    if (!found) {
+      return std::move(found).error();
     }
-    auto post = posts_.load_for(tx, actor, comment->post_id);
-    if (!post) {
-      return comment_not_found();
-    }
+    const auto* comment = &found->comment;
+    const auto* post = &found->post;
     if (actor != post->author.id && !post->viewer_can_moderate) {
       return forbidden("qa.not_asker", "Only the asker or a moderator accepts an answer.");
     }
@@ -188,14 +203,12 @@ Status Questions::unaccept(UserId actor, CommentId answer) {
 Result<int64_t> Questions::upvote(UserId user, CommentId id) {
   const Millis now = clock_.now_ms();
   return db_.write([&](db::Tx& tx) -> Result<int64_t> {
-    auto comment = live_comment(tx, id);
-    if (!comment) {
-      return comment_not_found();
+    auto found = comment_in_post(tx, id, [&](PostId p) { return posts_.load_for(tx, user, p); });
+    if (!found) {
+      return std::move(found).error();
     }
-    auto post = posts_.load_for(tx, user, comment->post_id);
-    if (!post) {
-      return comment_not_found();
-    }
+    const auto* comment = &found->comment;
+    const auto* post = &found->post;
     if (post->locked) {
       return locked();
     }
@@ -220,14 +233,12 @@ Result<int64_t> Questions::upvote(UserId user, CommentId id) {
 Result<int64_t> Questions::remove_upvote(UserId user, CommentId id) {
   const Millis now = clock_.now_ms();
   return db_.write([&](db::Tx& tx) -> Result<int64_t> {
-    auto comment = live_comment(tx, id);
-    if (!comment) {
-      return comment_not_found();
+    auto found = comment_in_post(tx, id, [&](PostId p) { return posts_.load_for(tx, user, p); });
+    if (!found) {
+      return std::move(found).error();
     }
-    auto post = posts_.load_for(tx, user, comment->post_id);
-    if (!post) {
-      return comment_not_found();
-    }
+    const auto* comment = &found->comment;
+    const auto* post = &found->post;
     auto removed = tx.exec("DELETE FROM comment_votes WHERE comment_id = $1 AND user_id = $2", {id.value, user.value});
     if (removed.affected == 1) {
       tx.exec("UPDATE comments SET upvotes = upvotes - 1 WHERE id = $1", {id.value});
