@@ -160,8 +160,10 @@ void register_books_routes(WebApp& app) {
         throw invalid("request.invalid_days", "days is an integer from 1 to 366.", "days");
       }
     }
-    auto summary = take(s.books.summary(ctx.user->id, slug));
-    const std::string currency = ctx.request.query_param("currency").value_or(summary.currencies.front().currency);
+    // Default: the community's own currency (Books::daily decides who may see it).
+    const auto community = s.communities.find(slug);
+    const std::string currency =
+        ctx.request.query_param("currency").value_or(community ? community->currency : std::string("CNY"));
     if (!Money::is_known_currency(currency)) {
       throw invalid("money.unknown_currency", "Unknown currency.", "currency");
     }
