@@ -216,11 +216,11 @@ struct Runtime {
         posts(*db, clock, contribution_limits(config)),
         tiers(*db, clock),
         stripe(stripe_config(config)),
-        checkouts(*db, clock, communities, billing::CheckoutOptions{platform_fee_bps(config), &stripe}),
+        checkouts(*db, clock, communities, billing::CheckoutOptions{platform_fee_bps(config), &stripe, &catalog}),
         books(*db, clock),
         offers(*db, clock, communities, tiers),
         codes(*db, clock, communities, tiers),
-        refunds(*db, clock, billing::RefundOptions{refund_window_hours(config), &stripe}),
+        refunds(*db, clock, billing::RefundOptions{refund_window_hours(config), &stripe, &catalog}),
         stripe_events(*db, clock, checkouts, refunds, stripe.config().webhook_secret),
         questions(*db, clock, posts),
         engagement(*db, clock),
@@ -316,6 +316,8 @@ struct Runtime {
   content::Posts posts;
   billing::Tiers tiers;
   billing::StripeClient stripe;
+  // What the layers above billing sell through checkout (billing/products.hpp), registered below.
+  billing::Catalog catalog;
   billing::Checkouts checkouts;
   billing::Books books;
   billing::Offers offers;

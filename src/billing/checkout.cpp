@@ -16,11 +16,11 @@ namespace {
 
 constexpr std::string_view kCheckoutColumns =
     "k.id, k.public_id, k.user_id, k.community_id, c.slug, k.tier_id, k.post_id, "
-    "COALESCE(t.name, p.title, ''), k.provider, k.status, k.amount_minor, k.currency, k.redirect_url, "
+    "COALESCE(t.name, p.title, k.item_name), k.provider, k.status, k.amount_minor, k.currency, k.redirect_url, "
     "k.created_at, k.completed_at, u.username, k.coupon_id, COALESCE(o.code, ''), k.list_amount_minor, "
     "k.renewal_amount_minor, k.gift, "
     "(SELECT r.code FROM code_batches b JOIN redeem_codes r ON r.batch_id = b.id JOIN payments y ON y.id = "
-    "b.payment_id WHERE y.checkout_id = k.id LIMIT 1)";
+    "b.payment_id WHERE y.checkout_id = k.id LIMIT 1), k.item_kind, k.item_id, k.item_url";
 constexpr std::string_view kCheckoutFrom =
     " FROM checkouts k JOIN communities c ON c.id = k.community_id JOIN users u ON u.id = k.user_id "
     "LEFT JOIN tiers t ON t.id = k.tier_id LEFT JOIN posts p ON p.id = k.post_id "
@@ -55,12 +55,15 @@ Checkout checkout_from_row(const db::Row& r) {
   if (!r.is_null(21)) {
     k.gift_code = display_code(r.text(21));
   }
+  k.item_kind = r.is_null(22) ? std::string() : r.text(22);
+  k.item_id = r.opt_i64(23);
+  k.item_url = r.text(24);
   return k;
 }
 
 constexpr std::string_view kPaymentColumns =
     "y.id, y.public_id, y.user_id, y.community_id, c.slug, y.kind, y.amount_minor, y.fee_minor, y.currency, "
-    "y.provider, y.status, y.membership_id, y.post_id, y.ledger_transaction_id, y.created_at";
+    "y.provider, y.status, y.membership_id, y.post_id, y.ledger_transaction_id, y.created_at, y.item_kind, y.item_id";
 
 Payment payment_from_row(const db::Row& r) {
   Payment y;
@@ -78,6 +81,8 @@ Payment payment_from_row(const db::Row& r) {
   y.post_id = r.opt_i64(12);
   y.ledger_transaction_id = r.opt_i64(13);
   y.created_at = r.i64(14);
+  y.item_kind = r.is_null(15) ? std::string() : r.text(15);
+  y.item_id = r.opt_i64(16);
   return y;
 }
 
@@ -108,8 +113,18 @@ std::optional<Checkout> Checkouts::load(db::Tx& tx, std::string_view public_id) 
 }
 
 Result<Checkout> Checkouts::start(UserId buyer, const CheckoutInput& input) {
-  if (input.tier_id.has_value() == input.post_id.has_value()) {
-    return invalid("billing.item_required", "Buy either a tier (tier_id) or a post (post_id).", "tier_id");
+  const bool product = !input.item_kind.empty() || input.item_id.has_value();
+  if (int(input.tier_id.has_value()) + int(input.post_id.has_value()) + int(product) != 1 ||
+      (product && (input.item_kind.empty() || !input.item_id))) {
+    return invalid("billing.item_required",
+                   "Buy one thing: a tier (tier_id), a post (post_id) or an item (item_kind and item_id).", "tier_id");
+  }
+  const Product* seller = nullptr;
+  if (product) {
+    seller = options_.catalog != nullptr ? options_.catalog->find(input.item_kind) : nullptr;
+    if (seller == nullptr) {
+      return invalid("billing.unknown_item", "Nothing of that kind is sold here.", "item_kind");
+    }
   }
   if (input.gift && !input.tier_id) {
     return invalid("billing.gift_tier_only", "Gifts are memberships: give a tier (tier_id).", "gift");
@@ -128,7 +143,22 @@ Result<Checkout> Checkouts::start(UserId buyer, const CheckoutInput& input) {
   auto started = db_.write([&](db::Tx& tx) -> Result<Checkout> {
     CommunityId community;
     Money amount = Money::zero("CNY");
-    if (input.tier_id) {
+    Quote quote;
+    if (seller != nullptr) {
+      auto quoted = seller->quote(tx, buyer, *input.item_id, now);
+      if (!quoted) {
+        return std::move(quoted).error();
+      }
+      quote = std::move(quoted).value();
+      if (quote.price.amount_minor() <= 0) {
+        return invalid("billing.free_item", "This is free: nothing to pay.", "item_id");
+      }
+      if (!input.coupon.empty() && !quote.coupons) {
+        return invalid("billing.coupon_not_applicable", "Coupons do not apply to this.", "coupon");
+      }
+      community = quote.community;
+      amount = quote.price;
+    } else if (input.tier_id) {
       auto row = tx.one(
           "SELECT t.community_id, t.price_minor, t.currency, t.archived_at, c.is_public FROM tiers t "
           "JOIN communities c ON c.id = t.community_id WHERE t.id = $1",
@@ -184,11 +214,15 @@ Result<Checkout> Checkouts::start(UserId buyer, const CheckoutInput& input) {
     const std::string redirect_url = "/checkout/" + public_id;
     const int64_t checkout_id = *tx.scalar_i64(
         "INSERT INTO checkouts (public_id, user_id, community_id, tier_id, post_id, provider, status, amount_minor, "
-        "currency, redirect_url, created_at, updated_at, coupon_id, list_amount_minor, renewal_amount_minor, gift) "
-        "VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $10, $11, $12, $13, $14) RETURNING id",
+        "currency, redirect_url, created_at, updated_at, coupon_id, list_amount_minor, renewal_amount_minor, gift, "
+        "item_kind, item_id, item_name, item_url) "
+        "VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $10, $11, $12, $13, $14, $15, $16, $17, $18) "
+        "RETURNING id",
         {public_id, buyer.value, community.value, input.tier_id, input.post_id, input.provider, amount.amount_minor(),
          amount.currency(), redirect_url, now, coupon_id, list_amount.amount_minor(),
-         renewal_amount ? std::optional(renewal_amount->amount_minor()) : std::nullopt, input.gift ? 1 : 0});
+         renewal_amount ? std::optional(renewal_amount->amount_minor()) : std::nullopt, input.gift ? 1 : 0,
+         seller != nullptr ? std::optional(input.item_kind) : std::nullopt,
+         seller != nullptr ? input.item_id : std::nullopt, quote.name, quote.url});
     if (amount.amount_minor() == 0) {
       // A 100% coupon: nothing to collect, so no provider is involved; completing here grants
       // access and counts the redemption in this transaction, and books nothing.
@@ -321,10 +355,22 @@ Result<Payment> Checkouts::complete(db::Tx& tx, int64_t checkout_id, const std::
   const std::string payment_public_id = "py_" + identity::random_token().substr(0, 24);
   const int64_t payment_id = *tx.scalar_i64(
       "INSERT INTO payments (public_id, checkout_id, user_id, community_id, membership_id, post_id, kind, "
-      "amount_minor, fee_minor, currency, provider, provider_payment_id, status, created_at) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'succeeded', $13) RETURNING id",
+      "amount_minor, fee_minor, currency, provider, provider_payment_id, status, created_at, item_kind, item_id) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'succeeded', $13, $14, $15) RETURNING id",
       {payment_public_id, checkout.id, checkout.user.value, checkout.community.value, membership_id, checkout.post_id,
-       kind, amount, fee, currency, checkout.provider, provider_payment_id, now});
+       kind, amount, fee, currency, checkout.provider, provider_payment_id, now,
+       checkout.item_kind.empty() ? std::nullopt : std::optional(checkout.item_kind), checkout.item_id});
+  const Product* seller = nullptr;
+  if (!checkout.item_kind.empty()) {
+    seller = options_.catalog != nullptr ? options_.catalog->find(checkout.item_kind) : nullptr;
+    if (seller == nullptr) {
+      // Only a server started without the product's layer: the provider will retry later.
+      return Error{ErrorKind::Unavailable, "billing.unknown_item", "Nothing of that kind is sold here.", {}, 0};
+    }
+    if (auto given = seller->fulfil(tx, checkout, payment_id, now); !given) {
+      return given.error();
+    }
+  }
   if (checkout.post_id) {
     access::grant(tx,
                   access::Grant{checkout.user, checkout.community, std::nullopt, *checkout.post_id, true, "purchase",
@@ -362,7 +408,12 @@ Result<Payment> Checkouts::complete(db::Tx& tx, int64_t checkout_id, const std::
                              checkout.provider == "manual" ? ledger::manual_clearing(currency)
                                                            : ledger::processor_clearing(checkout.provider, currency),
                              clock_);
-  const auto revenue = ledger::ensure_account(tx, ledger::community_revenue(checkout.community, currency), clock_);
+  // A product may hold the money until it is delivered (billing/products.hpp).
+  const auto revenue = ledger::ensure_account(tx,
+                                              seller != nullptr && seller->holds_payment()
+                                                  ? ledger::community_held(checkout.community, currency)
+                                                  : ledger::community_revenue(checkout.community, currency),
+                                              clock_);
   ledger::TransactionSpec spec;
   spec.idempotency_key = "payment:" + checkout.provider + ":" + provider_payment_id;
   spec.kind = kind == "purchase" ? "purchase" : "payment";
@@ -484,7 +535,7 @@ std::vector<std::pair<Payment, std::string>> Checkouts::community_payments(db::T
                             ", u.username FROM payments y JOIN communities c ON c.id = y.community_id "
                             "JOIN users u ON u.id = y.user_id WHERE y.community_id = $1 ORDER BY y.id DESC LIMIT $2",
                         {community.value, static_cast<int64_t>(limit)})) {
-    out.emplace_back(payment_from_row(r), r.text(15));
+    out.emplace_back(payment_from_row(r), r.text(17));
   }
   return out;
 }

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "billing/products.hpp"
 #include "billing/stripe.hpp"
 #include "billing/tiers.hpp"
 #include "community/community.hpp"
@@ -28,6 +29,9 @@ struct CheckoutInput {
   bool gift = false;     // A tier bought for someone else: completing it makes a redeem code.
   // Where the buyer comes back after paying elsewhere (Stripe): "https://host", no slash.
   std::string return_url_base;
+  // Or a product of a layer above billing (billing/products.hpp): its kind and id.
+  std::string item_kind;
+  std::optional<int64_t> item_id;
 };
 
 struct Checkout {
@@ -38,7 +42,10 @@ struct Checkout {
   std::string community_slug;
   std::optional<int64_t> tier_id;
   std::optional<int64_t> post_id;
-  std::string item_name;  // The tier's name or the post's title.
+  std::string item_name;  // The tier's name, the post's title or the product's name.
+  std::string item_kind;  // A product's kind ("question", "course", ...), or "".
+  std::optional<int64_t> item_id;
+  std::string item_url;  // Where a product's buyer goes once it is paid, or "".
   std::string provider;
   std::string status;  // pending | completed | canceled | expired
   Money amount = Money::zero("CNY");
@@ -69,6 +76,8 @@ struct Payment {
   std::string status;  // succeeded | refunded
   std::optional<int64_t> membership_id;
   std::optional<int64_t> post_id;
+  std::string item_kind;  // A product's kind, or "".
+  std::optional<int64_t> item_id;
   std::optional<int64_t> ledger_transaction_id;
   Millis created_at = 0;
 };
@@ -89,6 +98,7 @@ struct Membership {
 struct CheckoutOptions {
   int64_t platform_fee_bps = 500;        // 5%: the platform's share of each payment, rounded down.
   const StripeClient* stripe = nullptr;  // Provider "stripe" is unavailable without a configured client.
+  const Catalog* catalog = nullptr;      // Products sold besides tiers and posts.
 };
 
 class Checkouts {
@@ -96,11 +106,12 @@ class Checkouts {
   Checkouts(db::Database& db, const Clock& clock, community::Communities& communities, CheckoutOptions options)
       : db_(db), clock_(clock), communities_(communities), options_(options) {}
 
-  // Errors: billing.item_required, billing.unknown_provider, billing.provider_unavailable,
-  // billing.tier_not_found (archived tiers are not sold), billing.free_tier (join instead),
-  // billing.not_for_sale, billing.already_owned, content.post_not_found, and the coupon errors
-  // of price_with_coupon() (billing/offers.hpp). A coupon that brings the amount to zero
-  // completes the checkout at once, whatever the provider: nothing to pay, nothing booked.
+  // Errors: billing.item_required, billing.unknown_item (a product kind nobody sells),
+  // billing.coupon_not_applicable, the product's own quote errors, billing.unknown_provider,
+  // billing.provider_unavailable, billing.tier_not_found (archived tiers are not sold), billing.free_tier (join
+  // instead), billing.not_for_sale, billing.already_owned, content.post_not_found, and the coupon errors of
+  // price_with_coupon() (billing/offers.hpp). A coupon that brings the amount to zero completes the checkout at once,
+  // whatever the provider: nothing to pay, nothing booked.
   Result<Checkout> start(UserId buyer, const CheckoutInput& input);
   // The buyer, or the community's owners and admins.
   Result<Checkout> find(UserId viewer, std::string_view public_id);

@@ -31,13 +31,29 @@ bool Refunds::manages(db::Tx& tx, UserId actor, CommunityId community) {
   return access::allows(access::role_in(tx, actor, community), access::Action::ManageBilling);
 }
 
+// What a refund must tell the provider.
+struct Refunds::Plan {
+  Payment payment;
+  std::string payment_intent;
+  std::string charge;
+  std::string subscription;  // Still to cancel at Stripe.
+};
+
+Refunds::Plan Refunds::plan_for(db::Tx& tx, const Payment& payment) {
+  Plan p{payment, "", "", ""};
+  auto ids = tx.one("SELECT provider_payment_intent, provider_charge FROM payments WHERE id = $1", {payment.id});
+  p.payment_intent = ids->row().text(0);
+  p.charge = ids->row().text(1);
+  if (payment.membership_id) {
+    auto m = tx.one("SELECT provider_subscription_id, status FROM memberships WHERE id = $1", {*payment.membership_id});
+    if (m && m->row().text(1) != "canceled" && m->row().text(1) != "refunded") {
+      p.subscription = m->row().text(0);
+    }
+  }
+  return p;
+}
+
 Result<Payment> Refunds::refund(UserId actor, std::string_view payment_public_id) {
-  struct Plan {
-    Payment payment;
-    std::string payment_intent;
-    std::string charge;
-    std::string subscription;  // Still to cancel at Stripe.
-  };
   auto plan = db_.read([&](db::Tx& tx) -> Result<Plan> {
     auto payment = Checkouts::payment_by_public_id(tx, payment_public_id);
     if (!payment) {
@@ -56,18 +72,7 @@ Result<Payment> Refunds::refund(UserId actor, std::string_view payment_public_id
     if (payment->status == "succeeded" && gift_redeemed(tx, payment->id)) {
       return conflict("billing.gift_redeemed", "This gift has been redeemed: it can no longer be refunded here.");
     }
-    Plan p{*payment, "", "", ""};
-    auto ids = tx.one("SELECT provider_payment_intent, provider_charge FROM payments WHERE id = $1", {payment->id});
-    p.payment_intent = ids->row().text(0);
-    p.charge = ids->row().text(1);
-    if (payment->membership_id) {
-      auto m =
-          tx.one("SELECT provider_subscription_id, status FROM memberships WHERE id = $1", {*payment->membership_id});
-      if (m && m->row().text(1) != "canceled" && m->row().text(1) != "refunded") {
-        p.subscription = m->row().text(0);
-      }
-    }
-    return p;
+    return plan_for(tx, *payment);
   });
   if (!plan) {
     return std::move(plan).error();
@@ -75,33 +80,68 @@ Result<Payment> Refunds::refund(UserId actor, std::string_view payment_public_id
   if (plan->payment.status != "succeeded") {
     return plan->payment;  // Already refunded: a double click.
   }
+  // A product refuses, or claims its item so that nothing delivers it meanwhile (products.hpp).
+  if (const auto* seller = product_of(plan->payment); seller != nullptr) {
+    if (auto claimed = db_.write([&](db::Tx& tx) { return seller->begin_refund(tx, plan->payment, clock_.now_ms()); });
+        !claimed) {
+      return claimed.error();
+    }
+  }
+  return carry_out(*plan, actor);
+}
+
+Result<Payment> Refunds::refund_claimed(int64_t payment_id) {
+  auto plan = db_.read([&](db::Tx& tx) -> Result<Plan> {
+    auto payment = Checkouts::payment_by_id(tx, payment_id);
+    if (!payment) {
+      return not_found("billing.payment_not_found", "No such payment.");
+    }
+    return plan_for(tx, *payment);
+  });
+  if (!plan) {
+    return std::move(plan).error();
+  }
+  if (plan->payment.status != "succeeded") {
+    return plan->payment;
+  }
+  return carry_out(*plan, std::nullopt);
+}
+
+const Product* Refunds::product_of(const Payment& payment) const {
+  if (payment.item_kind.empty() || options_.catalog == nullptr) {
+    return nullptr;
+  }
+  return options_.catalog->find(payment.item_kind);
+}
+
+Result<Payment> Refunds::carry_out(const Plan& plan, std::optional<UserId> actor) {
   // The provider first, outside any transaction: if Stripe refuses, nothing is booked here.
   // Idempotency keys make a retry (or a concurrent twin) the same refund at Stripe.
-  if (plan->payment.provider == "stripe") {
+  if (plan.payment.provider == "stripe") {
     if (options_.stripe == nullptr || !options_.stripe->configured()) {
       return Error{ErrorKind::Unavailable, "billing.provider_unavailable", "Card payments are not configured.", {}, 0};
     }
     FormFields form;
-    if (!plan->payment_intent.empty()) {
-      form.emplace_back("payment_intent", plan->payment_intent);
-    } else if (!plan->charge.empty()) {
-      form.emplace_back("charge", plan->charge);
+    if (!plan.payment_intent.empty()) {
+      form.emplace_back("payment_intent", plan.payment_intent);
+    } else if (!plan.charge.empty()) {
+      form.emplace_back("charge", plan.charge);
     } else {
       return conflict("billing.refund_not_possible",
                       "Stripe has not told us how this payment was charged yet; try again in a minute.");
     }
-    form.emplace_back("metadata[payment_id]", plan->payment.public_id);
-    auto refunded = options_.stripe->call("POST", "/v1/refunds", form, "gh-refund-" + plan->payment.public_id);
+    form.emplace_back("metadata[payment_id]", plan.payment.public_id);
+    auto refunded = options_.stripe->call("POST", "/v1/refunds", form, "gh-refund-" + plan.payment.public_id);
     if (!refunded) {
       return std::move(refunded).error();
     }
-    if (!plan->subscription.empty()) {
-      if (auto stopped = stop_subscription(plan->subscription); !stopped) {
+    if (!plan.subscription.empty()) {
+      if (auto stopped = stop_subscription(plan.subscription); !stopped) {
         return stopped.error();
       }
     }
   }
-  return db_.write([&](db::Tx& tx) { return book(tx, plan->payment.id, actor); });
+  return db_.write([&](db::Tx& tx) { return book(tx, plan.payment.id, actor); });
 }
 
 Status Refunds::stop_subscription(const std::string& subscription_id) const {
@@ -156,8 +196,11 @@ Result<Payment> Refunds::book(db::Tx& tx, int64_t payment_id, std::optional<User
   if (payment->post_id) {
     access::revoke(tx, "purchase", payment->id, now);
   }
+  if (const auto* seller = product_of(*payment); seller != nullptr) {
+    seller->refunded(tx, *payment, now);
+  }
   auto item = tx.one(
-      "SELECT COALESCE(t.name, p.title, '') FROM payments y JOIN checkouts k ON k.id = y.checkout_id "
+      "SELECT COALESCE(t.name, p.title, k.item_name) FROM payments y JOIN checkouts k ON k.id = y.checkout_id "
       "LEFT JOIN tiers t ON t.id = k.tier_id LEFT JOIN posts p ON p.id = k.post_id WHERE y.id = $1",
       {payment->id});
   notify::add(tx,
@@ -170,11 +213,11 @@ Result<Payment> Refunds::book(db::Tx& tx, int64_t payment_id, std::optional<User
 }
 
 Result<Membership> Refunds::cancel(UserId actor, int64_t membership_id) {
-  struct Plan {
+  struct CancelPlan {
     std::string subscription;
     std::string status;
   };
-  auto plan = db_.read([&](db::Tx& tx) -> Result<Plan> {
+  auto plan = db_.read([&](db::Tx& tx) -> Result<CancelPlan> {
     auto row = tx.one(
         "SELECT user_id, community_id, status, provider, provider_subscription_id FROM memberships "
         "WHERE id = $1",
@@ -182,7 +225,7 @@ Result<Membership> Refunds::cancel(UserId actor, int64_t membership_id) {
     if (!row || (UserId(row->row().i64(0)) != actor && !manages(tx, actor, CommunityId(row->row().i64(1))))) {
       return not_found("billing.membership_not_found", "No such membership.");
     }
-    Plan p{row->row().text(4), row->row().text(2)};
+    CancelPlan p{row->row().text(4), row->row().text(2)};
     if (p.status != "canceled" && (row->row().text(3) != "stripe" || p.subscription.empty() ||
                                    (p.status != "active" && p.status != "past_due"))) {
       return conflict("billing.not_renewing", "This membership does not renew: there is nothing to cancel.");

@@ -23,6 +23,7 @@ namespace gh::billing {
 struct RefundOptions {
   int64_t window_hours = 72;  // How long a buyer may refund their own payment.
   const StripeClient* stripe = nullptr;
+  const Catalog* catalog = nullptr;  // Products take back what a refunded payment bought.
 };
 
 class Refunds {
@@ -32,9 +33,16 @@ class Refunds {
   // Errors: billing.payment_not_found (NotFound; also for payments the actor may not see),
   // billing.refund_window_closed (Forbidden: the buyer, after the window),
   // billing.refund_not_possible (Conflict: a Stripe payment whose charge we never learned),
-  // billing.provider_unavailable, billing.provider_error. Refunding a refunded payment
+  // billing.provider_unavailable, billing.provider_error, and a product's refusal
+  // (Product::refundable, e.g. a question already answered). Refunding a refunded payment
   // returns it unchanged.
   Result<Payment> refund(UserId actor, std::string_view payment_public_id);
+
+  // Refunds a payment whose product has already claimed its item for refunding (an unanswered
+  // paid question past its deadline): no permission or window check, the provider first, then
+  // book() as for a refund made at the provider. Errors: those of the provider call; a failed
+  // call leaves the payment succeeded, for the caller to retry.
+  Result<Payment> refund_claimed(int64_t payment_id);
 
   // Books a full refund of `payment_id` inside `tx` (see the header comment). `actor` is
   // nullopt for refunds made at the provider. Idempotent: an already refunded payment is
@@ -60,6 +68,11 @@ class Refunds {
   int64_t window_hours() const { return options_.window_hours; }
 
  private:
+  struct Plan;
+  static Plan plan_for(db::Tx& tx, const Payment& payment);
+  Result<Payment> carry_out(const Plan& plan, std::optional<UserId> actor);
+  const Product* product_of(const Payment& payment) const;
+
   db::Database& db_;
   const Clock& clock_;
   RefundOptions options_;

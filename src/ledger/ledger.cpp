@@ -313,6 +313,11 @@ AccountSpec creator_payable(UserId creator, std::string_view currency) {
           std::nullopt, creator};
 }
 
+AccountSpec community_held(CommunityId community, std::string_view currency) {
+  return {"community:" + std::to_string(community.value) + ":held", std::string(currency), AccountKind::Liability,
+          community, std::nullopt};
+}
+
 // Accounts ---------------------------------------------------------------------------------------
 
 std::optional<Account> find_account(db::Tx& tx, std::string_view code, std::string_view currency) {

@@ -64,6 +64,9 @@ AccountSpec refunds_issued(CommunityId community, std::string_view currency);
 AccountSpec platform_fees(std::string_view currency);
 // What the platform owes a creator until paid out: "creator:34:payable" (liability).
 AccountSpec creator_payable(UserId creator, std::string_view currency);
+// Money paid for something not yet delivered, held until it is (a paid question waits for its
+// answer, then moves to the expert) or refunded: "community:12:held" (liability).
+AccountSpec community_held(CommunityId community, std::string_view currency);
 
 // Finds the account with the spec's code and currency, or creates it (created_at from `clock`).
 // Safe when two transactions ensure the same account at once. Errors:

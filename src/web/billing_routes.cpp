@@ -151,6 +151,8 @@ void register_billing_routes(WebApp& app) {
   app.route(Door::Api, "POST", "/api/v1/checkout", Auth::Required, [&s](Context& ctx) {
     auto in = json_body(ctx);
     billing::CheckoutInput input{in.integer("tier_id"), in.integer("post_id"), in.str("provider").value_or("")};
+    input.item_kind = in.str("item_kind").value_or("");
+    input.item_id = in.integer("item_id");
     input.gift = in.boolean("gift").value_or(false);
     input.coupon = in.str("coupon").value_or("");
     check(in);
@@ -217,6 +219,10 @@ void register_billing_routes(WebApp& app) {
     if (const auto post = form.get("post_id"); !post.empty()) {
       input.post_id = std::atoll(post.c_str());
     }
+    input.item_kind = form.get("item_kind");
+    if (const auto item = form.get("item_id"); !item.empty()) {
+      input.item_id = std::atoll(item.c_str());
+    }
     input.provider = form.get("provider").empty() ? "manual" : form.get("provider");
     input.coupon = text::trim(form.get("coupon"));
     input.gift = form.get("gift") == "1";
@@ -250,6 +256,8 @@ void register_billing_routes(WebApp& app) {
              access::allows(s.communities.role_of(ctx.user_id(), checkout.community), access::Action::ManageBilling));
     if (checkout.post_id) {
       data.set("post_url", "/p/" + std::to_string(*checkout.post_id));
+    } else if (!checkout.item_url.empty()) {
+      data.set("item_url", checkout.item_url);
     }
     PageMeta meta{s.i18n.t(ctx.lang, "checkout.title"), "", 200};
     // A pending checkout at a provider: the buyer's own page forwards to the provider's page.

@@ -182,6 +182,9 @@ boost::json::object checkout_json(const billing::Checkout& k) {
       {"community", k.community_slug},
       {"tier_id", optional_id(k.tier_id)},
       {"post_id", optional_id(k.post_id)},
+      {"item_kind", k.item_kind.empty() ? boost::json::value(nullptr) : boost::json::value(k.item_kind)},
+      {"item_id", optional_id(k.item_id)},
+      {"item_url", k.item_url.empty() ? boost::json::value(nullptr) : boost::json::value(k.item_url)},
       {"item", k.item_name},
       {"buyer", k.buyer_username},
       {"created_at", format_rfc3339(k.created_at)},
@@ -206,6 +209,8 @@ boost::json::object payment_json(const billing::Payment& y) {
       {"status", y.status},
       {"membership_id", optional_id(y.membership_id)},
       {"post_id", optional_id(y.post_id)},
+      {"item_kind", y.item_kind.empty() ? boost::json::value(nullptr) : boost::json::value(y.item_kind)},
+      {"item_id", optional_id(y.item_id)},
       {"created_at", format_rfc3339(y.created_at)},
   };
 }

@@ -19,6 +19,8 @@ render::Data return_data(const billing::Checkout& checkout) {
   data.set("community_slug", checkout.community_slug);
   if (checkout.post_id) {
     data.set("post_url", "/p/" + std::to_string(*checkout.post_id));
+  } else if (!checkout.item_url.empty()) {
+    data.set("item_url", checkout.item_url);
   }
   return data;
 }
