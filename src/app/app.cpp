@@ -271,8 +271,14 @@ struct Runtime {
     if (kind == "answer_accepted") {
       return "answers";
     }
-    if (kind == notify::kPaymentSucceeded || kind == notify::kPaymentRefunded) {
+    if (kind == notify::kPaymentSucceeded || kind == notify::kPaymentRefunded || kind.starts_with("dispute_")) {
       return "payments";
+    }
+    if (kind.starts_with("feedback_")) {
+      return "replies";
+    }
+    if (kind == notify::kBountyReturned) {
+      return "answers";
     }
     return "";
   }

@@ -2,6 +2,7 @@
 // PostgreSQL when GH_TEST_PG is set.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <mutex>
 
 #include "access/entitlements.hpp"
@@ -76,10 +77,23 @@ class NoticesTest : public ::testing::Test {
     return publish(owner, body, input);
   }
 
+  // A member's notifications about content (badges earned on the way are left out).
   std::vector<notify::Notification> of(UserId user) {
-    return notifications.list(user, std::nullopt, 100)->notifications;
+    auto all = notifications.list(user, std::nullopt, 100)->notifications;
+    std::erase_if(all, [](const notify::Notification& n) { return n.kind == notify::kBadge; });
+    return all;
   }
 };
+
+TEST_F(NoticesTest, AFirstPostEarnsABadgeAndItsNotificationOnce) {
+  publish(owner, "hello");
+  publish(owner, "again");
+  const auto all = notifications.list(owner, std::nullopt, 100)->notifications;
+  ASSERT_EQ(std::count_if(all.begin(), all.end(), [](const auto& n) { return n.kind == notify::kBadge; }), 1);
+  const auto badge = *std::find_if(all.begin(), all.end(), [](const auto& n) { return n.kind == notify::kBadge; });
+  EXPECT_EQ(badge.title, "first_post");
+  EXPECT_EQ(badge.target_type, "badge:first_post");
+}
 
 TEST_F(NoticesTest, CommentNotifiesThePostsAuthorButNotTheCommenter) {
   const auto post = publish(owner, "hello");

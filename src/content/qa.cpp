@@ -302,6 +302,13 @@ std::vector<Settlement> Questions::settle_due(Millis now) {
       const UserId asker(row->row().i64(1));
       const int64_t points = row->row().i64(2);
       engage::post_transfer(tx, asker, CommunityId(row->row().i64(0)), points, "bounty_returned", "post", id, now);
+      // The asker learns that nobody's answer was accepted in time and the points are back.
+      auto title = tx.one("SELECT title FROM posts WHERE id = $1", {id});
+      notify::add(
+          tx,
+          {asker, std::string(notify::kBountyReturned), std::nullopt, CommunityId(row->row().i64(0)), "bounty", id,
+           title ? title->row().text(0) : std::string(), "+" + std::to_string(points), "/p/" + std::to_string(id)},
+          now);
       settled.push_back(Settlement{PostId(id), asker, points});
     });
   }

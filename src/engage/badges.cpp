@@ -1,13 +1,25 @@
 #include "engage/badges.hpp"
 
+#include "notify/notifications.hpp"
+
 namespace gh::engage {
 
 bool grant_badge(db::Tx& tx, UserId user, CommunityId community, std::string_view badge, Millis now) {
-  return tx.exec(
-               "INSERT INTO badges (user_id, community_id, badge, awarded_at) VALUES ($1, $2, $3, $4) "
-               "ON CONFLICT DO NOTHING",
-               {user.value, community.value, badge, now})
-             .affected == 1;
+  const bool granted = tx.exec(
+                             "INSERT INTO badges (user_id, community_id, badge, awarded_at) VALUES ($1, $2, $3, $4) "
+                             "ON CONFLICT DO NOTHING",
+                             {user.value, community.value, badge, now})
+                           .affected == 1;
+  if (granted) {
+    // The member hears of it with the act that earned it. The title is the badge's key: pages
+    // translate it ("badge.<key>"). One notification per badge and community.
+    auto username = tx.one("SELECT username FROM users WHERE id = $1", {user.value});
+    notify::add(tx,
+                {user, std::string(notify::kBadge), std::nullopt, community, "badge:" + std::string(badge),
+                 community.value, std::string(badge), "", username ? "/u/" + username->row().text(0) : "/account"},
+                now);
+  }
+  return granted;
 }
 
 std::vector<Badge> badges_of(db::Tx& tx, UserId user, bool include_private) {

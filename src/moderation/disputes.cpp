@@ -3,6 +3,8 @@
 #include "access/access.hpp"
 #include "billing/checkout.hpp"
 #include "core/text.hpp"
+#include "moderation/feedback.hpp"
+#include "notify/notifications.hpp"
 
 namespace gh::moderation {
 namespace {
@@ -66,8 +68,12 @@ Result<Dispute> Disputes::open(UserId user, std::string_view payment_public_id, 
     if (!id) {
       return conflict("disputes.already_open", "This payment already has an open dispute.");
     }
-    tx.exec("INSERT INTO dispute_messages (dispute_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)",
-            {*id, user.value, *clean, now});
+    const auto message = tx.scalar_i64(
+        "INSERT INTO dispute_messages (dispute_id, author_id, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        {*id, user.value, *clean, now});
+    notify_message(tx, community_managers(tx, payment->community), user, "dispute_opened", payment->community,
+                   "dispute_message", *message, payment->amount.format(), *clean, "/disputes/" + std::to_string(*id),
+                   now);
     return load(tx, user, *id);
   });
 }
@@ -145,8 +151,13 @@ Result<Dispute> Disputes::reply(UserId viewer, int64_t id, std::string_view body
     if (dispute->status != "open") {
       return conflict("disputes.resolved", "This dispute has been resolved.");
     }
-    tx.exec("INSERT INTO dispute_messages (dispute_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)",
-            {id, viewer.value, *clean, now});
+    const auto message = tx.scalar_i64(
+        "INSERT INTO dispute_messages (dispute_id, author_id, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        {id, viewer.value, *clean, now});
+    const bool by_member = dispute->member.id == viewer;
+    notify_message(tx, by_member ? community_managers(tx, dispute->community) : std::vector<UserId>{dispute->member.id},
+                   viewer, "dispute_reply", dispute->community, "dispute_message", *message, dispute->amount.format(),
+                   *clean, "/disputes/" + std::to_string(id), now);
     return load(tx, viewer, id);
   });
 }
@@ -199,7 +210,17 @@ Result<Dispute> Disputes::resolve(UserId actor, int64_t id, DisputeOutcome outco
       return std::move(refunded).error();
     }
   }
-  return db_.read([&](db::Tx& tx) { return load(tx, actor, id); });
+  // The member hears of the outcome once it stands (a refund that failed reopened the dispute).
+  return db_.write([&](db::Tx& tx) -> Result<Dispute> {
+    auto resolved = load(tx, actor, id);
+    if (resolved) {
+      notify::add(tx,
+                  {resolved->member.id, "dispute_" + status, actor, resolved->community, "dispute", id,
+                   resolved->amount.format(), clean, "/disputes/" + std::to_string(id)},
+                  now);
+    }
+    return resolved;
+  });
 }
 
 }  // namespace gh::moderation

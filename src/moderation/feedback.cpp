@@ -2,6 +2,7 @@
 
 #include "access/access.hpp"
 #include "core/text.hpp"
+#include "notify/notifications.hpp"
 
 namespace gh::moderation {
 namespace {
@@ -11,6 +12,30 @@ Error ticket_not_found() {
 }
 
 }  // namespace
+
+std::vector<UserId> community_managers(db::Tx& tx, CommunityId community) {
+  std::vector<UserId> out;
+  for (auto r : tx.exec("SELECT user_id FROM members WHERE community_id = $1 AND role IN ('owner', 'admin') "
+                        "ORDER BY user_id",
+                        {community.value})) {
+    out.emplace_back(r.i64(0));
+  }
+  return out;
+}
+
+void notify_message(db::Tx& tx, const std::vector<UserId>& recipients, UserId actor, std::string_view kind,
+                    CommunityId community, std::string_view target_type, int64_t message_id, std::string_view title,
+                    std::string_view text, std::string link, Millis now) {
+  for (const auto user : recipients) {
+    if (user == actor) {
+      continue;
+    }
+    notify::add(tx,
+                {user, std::string(kind), actor, community, std::string(target_type), message_id, std::string(title),
+                 std::string(text), link},
+                now);
+  }
+}
 
 Result<std::string> clean_message(std::string_view body, std::string_view code_prefix) {
   auto text = text::trim(body);
@@ -48,8 +73,11 @@ Result<Ticket> Feedback::open(UserId author, std::string_view community_slug, st
         "INSERT INTO feedback_tickets (community_id, author_id, subject, status, created_at, updated_at) "
         "VALUES ($1, $2, $3, 'open', $4, $4) RETURNING id",
         {community_id.value, author.value, clean_subject, now});
-    tx.exec("INSERT INTO feedback_messages (ticket_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)",
-            {*id, author.value, *clean_body, now});
+    const auto message = tx.scalar_i64(
+        "INSERT INTO feedback_messages (ticket_id, author_id, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        {*id, author.value, *clean_body, now});
+    notify_message(tx, community_managers(tx, community_id), author, "feedback_opened", community_id,
+                   "feedback_message", *message, clean_subject, *clean_body, "/feedback/" + std::to_string(*id), now);
     return load(tx, author, *id);
   });
 }
@@ -142,8 +170,13 @@ Result<Ticket> Feedback::reply(UserId viewer, int64_t id, std::string_view body)
     if (updated.affected != 1) {
       return conflict("feedback.closed", "This ticket is closed.");
     }
-    tx.exec("INSERT INTO feedback_messages (ticket_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)",
-            {id, viewer.value, *clean_body, now});
+    const auto message = tx.scalar_i64(
+        "INSERT INTO feedback_messages (ticket_id, author_id, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        {id, viewer.value, *clean_body, now});
+    // The other side hears of it: the author of a staff reply, the managers of the author's.
+    notify_message(tx, by_author ? community_managers(tx, ticket->community) : std::vector<UserId>{ticket->author.id},
+                   viewer, "feedback_reply", ticket->community, "feedback_message", *message, ticket->subject,
+                   *clean_body, "/feedback/" + std::to_string(id), now);
     return load(tx, viewer, id);
   });
 }

@@ -66,6 +66,14 @@ class Feedback {
 };
 
 // Checks a message text: trimmed, 1..kMaxMessageChars characters.
+// The community's owners and admins: who hears of new feedback and disputes.
+std::vector<UserId> community_managers(db::Tx& tx, CommunityId community);
+// Tells each of `recipients` but `actor` of a new message in a thread (a ticket or a dispute):
+// target (`target_type`, message id), so every message notifies once.
+void notify_message(db::Tx& tx, const std::vector<UserId>& recipients, UserId actor, std::string_view kind,
+                    CommunityId community, std::string_view target_type, int64_t message_id, std::string_view title,
+                    std::string_view text, std::string link, Millis now);
+
 Result<std::string> clean_message(std::string_view body, std::string_view code_prefix);
 
 }  // namespace gh::moderation

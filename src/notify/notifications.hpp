@@ -34,6 +34,8 @@ inline constexpr std::string_view kMention = "mention";                     // T
 inline constexpr std::string_view kTagPost = "tag_post";                    // Target: the post.
 inline constexpr std::string_view kPaymentSucceeded = "payment_succeeded";  // Target: the payment.
 inline constexpr std::string_view kPaymentRefunded = "payment_refunded";    // Target: the refund.
+inline constexpr std::string_view kBadge = "badge";  // Target: ("badge:<key>", community id); title: the key.
+inline constexpr std::string_view kBountyReturned = "bounty_returned";  // Target: the question post.
 
 inline constexpr size_t kMaxTextChars = 280;
 

@@ -126,7 +126,8 @@ Data notification_data(const Context& ctx, const Services& s, const notify::Noti
     d.set("actor_name", n.actor->display_name);
     d.set("actor_username", n.actor->username);
   }
-  d.set("title", n.title);
+  // A badge's title is its key, translated here.
+  d.set("title", n.kind == notify::kBadge ? s.i18n.t(ctx.lang, "badge." + n.title) : n.title);
   d.set("has_text", !n.text.empty());
   d.set("text", n.text);
   d.set("link", n.link);

@@ -51,6 +51,18 @@ test('feedback tickets: owners see and answer all, members only their own', asyn
   const closed = await owner.post(`/api/v1/feedback/${ticket.id}/messages`, { body: 'late' });
   assert.equal(closed.status, 409);
   assert.equal(closed.data.error.code, 'feedback.closed');
+
+  // Each side hears of the other's messages: the owner and the admin of new tickets and of the
+  // member's reply, the member of the admin's answer; nobody of their own message.
+  const kinds = async (who) => (await who.get('/api/v1/me/notifications')).data.notifications
+    .filter((n) => n.kind.startsWith('feedback_') && n.link === `/feedback/${ticket.id}`).map((n) => n.kind);
+  assert.deepEqual(await kinds(owner), ['feedback_reply', 'feedback_opened']);
+  assert.deepEqual(await kinds(admin), ['feedback_reply', 'feedback_opened']);
+  assert.deepEqual(await kinds(member), ['feedback_reply']);
+  assert.deepEqual(await kinds(other), []);
+  const answered = (await member.get('/api/v1/me/notifications')).data.notifications.find((n) => n.kind === 'feedback_reply');
+  assert.equal(answered.text, 'Fixed!');
+  assert.equal(answered.actor.username, admin.username);
 });
 
 test('feedback pages: open a ticket, answer it, close it, with CSRF', async () => {
@@ -173,6 +185,12 @@ test('payment disputes: the payer contests, the owner sees it beside the payment
   assert.equal((await owner.post(`/api/v1/disputes/${dispute.id}/resolve`, { outcome: 'reject', reason: 'x' })).data.error.code, 'disputes.resolved');
   const payments = (await member.get('/api/v1/me/payments')).data;
   assert.ok(JSON.stringify(payments).includes('refunded'));
+  // The owners heard of the dispute, the member of the reply and of the outcome.
+  const notes = async (who) => (await who.get('/api/v1/me/notifications')).data.notifications
+    .filter((n) => n.link === `/disputes/${dispute.id}`).map((n) => n.kind);
+  assert.deepEqual(await notes(owner), ['dispute_opened']);
+  assert.deepEqual(await notes(admin), ['dispute_opened']);
+  assert.deepEqual(await notes(member), ['dispute_refunded', 'dispute_reply']);
 
   // Through the pages: open from the account's payment, reject from the owner's side.
   const second = await pay(other);

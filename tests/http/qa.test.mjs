@@ -152,6 +152,16 @@ test('an unanswered bounty goes back to the asker after its deadline (the server
   const after = (await asker.get('/api/v1/me/points?community=qaclub')).data;
   assert.equal(after.balance, mid + 3);
   assert.equal(after.entries[0].reason, 'bounty_returned');
+  // ...and the asker is told, with a link to the question.
+  const notes = (await asker.get('/api/v1/me/notifications')).data.notifications;
+  const returned = notes.filter((n) => n.kind === 'bounty_returned');
+  assert.equal(returned.length, 1);
+  assert.equal(returned[0].title, 'Nobody knows');
+  assert.equal(returned[0].link, `/p/${id}`);
+  // The asker's first post also earned a badge, announced once and translated on the page.
+  assert.equal(notes.filter((n) => n.kind === 'badge' && n.title === 'first_post').length, 1);
+  const page = await asker.get('/notifications');
+  assert.match(page.text, /First post/);
 });
 
 test('question pages: answered marker, accept and vote buttons work without JS (CSRF forms)', async () => {
