@@ -182,6 +182,47 @@ http::Response challenges_page(Context& ctx, Services& s, const std::string& slu
                               error ? status_of(error->kind) : 200});
 }
 
+// One challenge with its participants; after a failed check-in, the form again with the error and
+// the note as typed.
+http::Response challenge_page(Context& ctx, Services& s, int64_t id, std::optional<Error> error,
+                              const std::string& note) {
+  auto c = take(s.challenges.get(ctx.user_id(), id));
+  Data data;
+  data.set("id", std::to_string(c.id));
+  data.set("title", c.title);
+  data.set("description", c.description);
+  data.set("community_slug", c.community_slug);
+  data.set("community_name", c.community_name);
+  data.set("starts_on", c.starts_on);
+  data.set("ends_on", c.ends_on);
+  data.set("days", std::to_string(c.days));
+  data.set("running", c.running);
+  data.set("ended", c.ended);
+  data.set("can_check_in", c.viewer_can_check_in);
+  data.set("checked_in_today", c.viewer_checked_in_today);
+  data.set("signed_out", !ctx.user);
+  std::vector<Data> participants;
+  for (const auto& p : c.participants) {
+    Data d;
+    d.set("username", p.username);
+    d.set("display_name", p.display_name.empty() ? p.username : p.display_name);
+    d.set("checkins", std::to_string(p.checkins));
+    d.set("current_streak", std::to_string(p.current_streak));
+    d.set("best_streak", std::to_string(p.best_streak));
+    d.set("completed", p.completed);
+    d.set("percent", std::to_string(c.days > 0 ? std::min<int64_t>(100, p.checkins * 100 / c.days) : 0));
+    participants.push_back(d);
+  }
+  data.set("participants", list_of(participants));
+  data.set("has_participants", !participants.empty());
+  data.set("note", note);
+  if (error) {
+    data.set("errors", form_errors(ctx, s, *error));
+  }
+  return render_page(ctx, s, kTemplateChallenge, data,
+                     PageMeta{c.title, c.description, error ? status_of(error->kind) : 200});
+}
+
 int64_t whole_number(const std::string& text_value) {
   int64_t days = 0;
   auto [ptr, ec] = std::from_chars(text_value.data(), text_value.data() + text_value.size(), days);
@@ -395,43 +436,19 @@ void register_engage_routes(WebApp& app) {
     return redirect("/challenges/" + std::to_string(challenge->id));
   });
 
-  app.route(Door::Page, "GET", "/challenges/{id}", Auth::Optional, [&s](Context& ctx) {
-    auto c = take(s.challenges.get(ctx.user_id(), id_param(ctx.request)));
-    Data data;
-    data.set("id", std::to_string(c.id));
-    data.set("title", c.title);
-    data.set("description", c.description);
-    data.set("community_slug", c.community_slug);
-    data.set("community_name", c.community_name);
-    data.set("starts_on", c.starts_on);
-    data.set("ends_on", c.ends_on);
-    data.set("days", std::to_string(c.days));
-    data.set("running", c.running);
-    data.set("ended", c.ended);
-    data.set("can_check_in", c.viewer_can_check_in);
-    data.set("checked_in_today", c.viewer_checked_in_today);
-    data.set("signed_out", !ctx.user);
-    std::vector<Data> participants;
-    for (const auto& p : c.participants) {
-      Data d;
-      d.set("username", p.username);
-      d.set("display_name", p.display_name.empty() ? p.username : p.display_name);
-      d.set("checkins", std::to_string(p.checkins));
-      d.set("current_streak", std::to_string(p.current_streak));
-      d.set("best_streak", std::to_string(p.best_streak));
-      d.set("completed", p.completed);
-      d.set("percent", std::to_string(c.days > 0 ? std::min<int64_t>(100, p.checkins * 100 / c.days) : 0));
-      participants.push_back(d);
-    }
-    data.set("participants", list_of(participants));
-    data.set("has_participants", !participants.empty());
-    return render_page(ctx, s, kTemplateChallenge, data, PageMeta{c.title, c.description, 200});
-  });
+  app.route(Door::Page, "GET", "/challenges/{id}", Auth::Optional,
+            [&s](Context& ctx) { return challenge_page(ctx, s, id_param(ctx.request), std::nullopt, ""); });
 
   app.route(Door::Page, "POST", "/challenges/{id}/checkin", Auth::Required, [&s](Context& ctx) {
     Form form(ctx.request);
     const auto id = id_param(ctx.request);
-    take(s.challenges.check_in(ctx.user->id, id, form.get("note")));
+    auto checked = s.challenges.check_in(ctx.user->id, id, form.get("note"));
+    if (!checked) {
+      if (checked.error().kind != ErrorKind::Invalid && checked.error().kind != ErrorKind::Conflict) {
+        throw std::move(checked).error();
+      }
+      return challenge_page(ctx, s, id, checked.error(), form.get("note"));
+    }
     return redirect("/challenges/" + std::to_string(id));
   });
 }

@@ -107,6 +107,57 @@ render::Data log_data(const Context& ctx, const Services& s, const moderation::L
   return d;
 }
 
+// The moderation queue and the member actions; after a refused action, the page again with the
+// error and what was typed.
+http::Response queue_page(Context& ctx, Services& s, const std::string& slug, std::optional<Error> error,
+                          render::Data values) {
+  auto items = take(s.moderation.queue(ctx.user->id, slug));
+  auto community = s.communities.find(slug);
+  std::vector<render::Data> list;
+  for (const auto& item : items) {
+    render::Data d;
+    d.set("target_type", item.target_type);
+    d.set("target_id", std::to_string(item.target_id));
+    d.set("is_post", item.target_type == "post");
+    d.set("is_comment", item.target_type == "comment");
+    d.set("is_user", item.target_type == "user");
+    d.set("post_id", std::to_string(item.post_id));
+    d.set("title", item.title);
+    d.set("hidden", item.hidden);
+    d.set("target_user", item.target_user.username);
+    d.set("report_count", std::to_string(item.reports.size()));
+    render::Data reports{render::Data::type::list};
+    for (const auto& r : item.reports) {
+      render::Data rd;
+      rd.set("id", std::to_string(r.id));
+      rd.set("reporter", r.reporter.username);
+      rd.set("reason", r.reason);
+      rd.set("when", relative_time(ctx, s, r.created_at));
+      rd.set("when_iso", format_rfc3339(r.created_at));
+      reports.push_back(rd);
+    }
+    d.set("reports", reports);
+    list.push_back(d);
+  }
+  render::Data data;
+  render::Data items_data{render::Data::type::list};
+  for (auto& d : list) {
+    items_data.push_back(d);
+  }
+  data.set("community_slug", slug);
+  data.set("community_name", community ? community->name : slug);
+  data.set("items", items_data);
+  data.set("has_items", !list.empty());
+  data.set("done", ctx.request.query_param("done").has_value());
+  data.set("values", values);
+  if (error) {
+    data.set("errors", form_errors(ctx, s, *error));
+  }
+  return render_page(
+      ctx, s, kTemplateQueue, data,
+      PageMeta{s.i18n.t(ctx.lang, "moderation.queue_title") + " · " + slug, "", error ? status_of(error->kind) : 200});
+}
+
 }  // namespace
 
 void register_moderation_routes(WebApp& app) {
@@ -247,54 +298,29 @@ void register_moderation_routes(WebApp& app) {
     app.route(Door::Page, "POST", "/c/{slug}/moderation/" + act, Auth::Required, [&s, act](Context& ctx) {
       Form form(ctx.request);
       const auto slug = ctx.request.param("slug");
-      act_on_user(s, ctx.user->id, act, slug, form.get("username"), form.get(act == "warn" ? "message" : "reason"),
-                  form_int(form, "minutes"));
+      try {
+        act_on_user(s, ctx.user->id, act, slug, form.get("username"), form.get(act == "warn" ? "message" : "reason"),
+                    form_int(form, "minutes"));
+      } catch (const Error& error) {
+        // A refused action shows the page again (which itself refuses non-moderators).
+        if (error.kind != ErrorKind::Invalid && error.kind != ErrorKind::NotFound &&
+            error.kind != ErrorKind::Conflict && error.kind != ErrorKind::Forbidden) {
+          throw;
+        }
+        render::Data values;
+        for (const auto* key : {"username", "message", "reason", "minutes"}) {
+          values.set(key, form.get(key));
+        }
+        return queue_page(ctx, s, std::string(slug), error, values);
+      }
       return http::Response::redirect("/c/" + std::string(slug) + "/moderation?done=" + act, 303);
     });
   }
 
   app.route(Door::Page, "GET", "/c/{slug}/moderation", Auth::Required, [&s](Context& ctx) {
-    const auto slug = std::string(ctx.request.param("slug"));
-    auto items = take(s.moderation.queue(ctx.user->id, slug));
-    auto community = s.communities.find(slug);
-    std::vector<render::Data> list;
-    for (const auto& item : items) {
-      render::Data d;
-      d.set("target_type", item.target_type);
-      d.set("target_id", std::to_string(item.target_id));
-      d.set("is_post", item.target_type == "post");
-      d.set("is_comment", item.target_type == "comment");
-      d.set("is_user", item.target_type == "user");
-      d.set("post_id", std::to_string(item.post_id));
-      d.set("title", item.title);
-      d.set("hidden", item.hidden);
-      d.set("target_user", item.target_user.username);
-      d.set("report_count", std::to_string(item.reports.size()));
-      render::Data reports{render::Data::type::list};
-      for (const auto& r : item.reports) {
-        render::Data rd;
-        rd.set("id", std::to_string(r.id));
-        rd.set("reporter", r.reporter.username);
-        rd.set("reason", r.reason);
-        rd.set("when", relative_time(ctx, s, r.created_at));
-        rd.set("when_iso", format_rfc3339(r.created_at));
-        reports.push_back(rd);
-      }
-      d.set("reports", reports);
-      list.push_back(d);
-    }
-    render::Data data;
-    render::Data items_data{render::Data::type::list};
-    for (auto& d : list) {
-      items_data.push_back(d);
-    }
-    data.set("community_slug", slug);
-    data.set("community_name", community ? community->name : slug);
-    data.set("items", items_data);
-    data.set("has_items", !list.empty());
-    data.set("done", ctx.request.query_param("done").has_value());
-    return render_page(ctx, s, kTemplateQueue, data,
-                       PageMeta{s.i18n.t(ctx.lang, "moderation.queue_title") + " · " + slug, "", 200});
+    render::Data values;
+    values.set("minutes", "60");
+    return queue_page(ctx, s, std::string(ctx.request.param("slug")), std::nullopt, values);
   });
 
   app.route(Door::Page, "GET", "/c/{slug}/moderation/log", Auth::Required, [&s](Context& ctx) {

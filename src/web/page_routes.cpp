@@ -197,6 +197,41 @@ Data token_list(Services& s, const Context& ctx) {
 
 }  // namespace
 
+http::Response post_page(Context& ctx, Services& s, PostId id, content::Posts::CountView count,
+                         const std::optional<FailedForm>& failed) {
+  auto page = take(s.posts.get_with_comments(ctx.user_id(), id, count));
+  const auto& post = page.post;
+  Data data = post_data(ctx, s, post);
+  std::vector<Data> items;
+  for (const auto& c : page.comments) {
+    auto d = comment_data(c);
+    d.set("when", relative_time(ctx, s, c.created_at));
+    add_answer_data(ctx, post, c, d);
+    items.push_back(d);
+  }
+  data.set("comments", list_of(items));
+  const bool can_comment = access::allows(post.viewer_role, access::Action::Comment);
+  data.set("can_comment", can_comment && post.status == "published");
+  data.set("can_upvote", ctx.user && ctx.user->id != post.author.id && can_comment);
+  data.set("signed_out", !ctx.user);
+  data.set("can_report", ctx.user && ctx.user->id != post.author.id);
+  data.set("card", s.checkouts.stripe_enabled());
+  add_question_data(ctx, s, post, data);
+  // A refused comment or bounty: its form again, with the error and what was typed.
+  if (failed) {
+    Data form_data;
+    form_data.set("errors", form_errors(ctx, s, failed->error));
+    data.set(failed->form + "_form", form_data);
+    data.set("values", failed->values);
+  }
+  auto response = render_page(ctx, s, kTemplatePost, data,
+                              PageMeta{post.title, post.excerpt, failed ? status_of(failed->error.kind) : 200});
+  if (failed && failed->error.kind == ErrorKind::RateLimited) {
+    response.headers.set("Retry-After", std::to_string(std::max(1, failed->error.retry_after_seconds)));
+  }
+  return response;
+}
+
 void register_page_routes(WebApp& app) {
   auto& s = app.services();
 
@@ -553,26 +588,7 @@ void register_page_routes(WebApp& app) {
   app.route(
       Door::Page, "GET", "/p/{id}", Auth::Optional,
       [&s](Context& ctx) {
-        auto page = take(
-            s.posts.get_with_comments(ctx.user_id(), PostId(id_param(ctx.request)), content::Posts::CountView::Yes));
-        const auto& post = page.post;
-        Data data = post_data(ctx, s, post);
-        std::vector<Data> items;
-        for (const auto& c : page.comments) {
-          auto d = comment_data(c);
-          d.set("when", relative_time(ctx, s, c.created_at));
-          add_answer_data(ctx, post, c, d);
-          items.push_back(d);
-        }
-        data.set("comments", list_of(items));
-        const bool can_comment = access::allows(post.viewer_role, access::Action::Comment);
-        data.set("can_comment", can_comment && post.status == "published");
-        data.set("can_upvote", ctx.user && ctx.user->id != post.author.id && can_comment);
-        data.set("signed_out", !ctx.user);
-        data.set("can_report", ctx.user && ctx.user->id != post.author.id);
-        data.set("card", s.checkouts.stripe_enabled());
-        add_question_data(ctx, s, post, data);
-        return render_page(ctx, s, kTemplatePost, data, PageMeta{post.title, post.excerpt, 200});
+        return post_page(ctx, s, PostId(id_param(ctx.request)), content::Posts::CountView::Yes, std::nullopt);
       },
       Caching{true, [&s](const http::Request& request) { s.posts.count_view(PostId(id_param(request))); }});
   app.route(Door::Page, "GET", "/p/{id}/edit", Auth::Required, [&s](Context& ctx) {
@@ -671,8 +687,18 @@ void register_page_routes(WebApp& app) {
         parent = value;
       }
     }
-    auto comment = take(s.posts.add_comment(ctx.user->id, id, content::CommentInput{form.get("body_md"), parent}));
-    return redirect("/p/" + std::to_string(id.value) + "#comment-" + std::to_string(comment.id.value));
+    auto comment = s.posts.add_comment(ctx.user->id, id, content::CommentInput{form.get("body_md"), parent});
+    if (!comment) {
+      const auto kind = comment.error().kind;
+      if (kind != ErrorKind::Invalid && kind != ErrorKind::RateLimited && kind != ErrorKind::Conflict) {
+        throw std::move(comment).error();
+      }
+      Data values;
+      values.set("comment_body", form.get("body_md"));
+      return post_page(ctx, s, id, content::Posts::CountView::No,
+                       FailedForm{"comment", std::move(comment).error(), std::move(values)});
+    }
+    return redirect("/p/" + std::to_string(id.value) + "#comment-" + std::to_string(comment->id.value));
   });
   app.route(Door::Page, "POST", "/comments/{id}/delete", Auth::Required, [&s](Context& ctx) {
     Form form(ctx.request);

@@ -139,8 +139,19 @@ void register_qa_routes(WebApp& app) {
   app.route(Door::Page, "POST", "/p/{id}/bounty", Auth::Required, [&s](Context& ctx) {
     Form form(ctx.request);
     const PostId id(id_param(ctx.request));
-    take(s.questions.offer_bounty(ctx.user->id, id, form_integer(form, "points", 0),
-                                  form_integer(form, "days", content::kDefaultBountyDays)));
+    auto offered = s.questions.offer_bounty(ctx.user->id, id, form_integer(form, "points", 0),
+                                            form_integer(form, "days", content::kDefaultBountyDays));
+    if (!offered) {
+      const auto kind = offered.error().kind;
+      if (kind != ErrorKind::Invalid && kind != ErrorKind::Conflict) {
+        throw std::move(offered).error();
+      }
+      render::Data values;
+      values.set("bounty_points", form.get("points"));
+      values.set("bounty_days", form.get("days"));
+      return post_page(ctx, s, id, content::Posts::CountView::No,
+                       FailedForm{"bounty", std::move(offered).error(), std::move(values)});
+    }
     return redirect("/p/" + std::to_string(id.value));
   });
 }

@@ -28,6 +28,15 @@ void register_mail_routes(WebApp& app);
 void register_qa_routes(WebApp& app);
 void register_engage_routes(WebApp& app);
 // The question page's extras (qa_routes.cpp): bounty, accept and vote buttons per answer.
+// A form of the post page that was refused: "comment" or "bounty", why, and what was typed.
+struct FailedForm {
+  std::string form;
+  Error error;
+  render::Data values;
+};
+// The post page with its comments, and a refused form again (views are counted by GET /p/{id}).
+http::Response post_page(Context& ctx, Services& s, PostId id, content::Posts::CountView count,
+                         const std::optional<FailedForm>& failed);
 void add_question_data(Context& ctx, Services& s, const content::Post& post, render::Data& data);
 void add_answer_data(Context& ctx, const content::Post& post, const content::Comment& comment, render::Data& data);
 // The profile's levels and badges (engage_routes.cpp).

@@ -236,6 +236,15 @@ test('moderation pages: report, queue, hide, resolve and ban through forms with 
   // Member acts from the page.
   const victim = await newUser(server.base, 'victim');
   await victim.post('/api/v1/communities/mods/join', {});
+  // A refused action: the page again, saying why, with what was typed.
+  const typo = await modBrowser.request('POST', '/c/mods/moderation/ban', { form: { _csrf: modCsrf, username: 'nobody-here', reason: 'typo ban' } });
+  assert.equal(typo.status, 400);
+  assert.match(typo.text, /class="alert alert-error"/);
+  assert.match(typo.text, /value="nobody-here"/);
+  assert.match(typo.text, /value="typo ban"/);
+  const badMute = await modBrowser.request('POST', '/c/mods/moderation/mute', { form: { _csrf: modCsrf, username: victim.username, minutes: '0' } });
+  assert.equal(badMute.status, 400);
+  assert.match(badMute.text, /class="alert alert-error"/);
   const ban = await modBrowser.request('POST', '/c/mods/moderation/ban', { form: { _csrf: modCsrf, username: victim.username, reason: 'page ban' } });
   assert.equal(ban.status, 303);
   assert.equal((await victim.post('/api/v1/communities/mods/posts', { title: 'x', body_md: 'y' })).data.error.code, 'moderation.banned');
@@ -268,6 +277,8 @@ test('spam limits: new accounts post 3 times and comment 10 times an hour, with 
   const page = await browser.request('POST', `/p/${target.id}/comments`, { form: { _csrf: csrf, body_md: 'page' } });
   assert.equal(page.status, 429);
   assert.ok(page.headers.get('retry-after'));
+  assert.match(page.text, /class="alert alert-error"/, 'the post page again, saying why');
+  assert.ok(page.text.includes('>page</textarea>'), 'and keeping the comment');
   // A day later the account is no longer new.
   age(fresh);
   await publish(fresh, 'grown up', { body_md: 'https://a.example https://b.example https://c.example' });

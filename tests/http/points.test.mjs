@@ -164,6 +164,12 @@ test('challenge pages: open one and check in with forms (CSRF)', async () => {
   assert.match(page.text, /action="\/challenges\/\d+\/checkin"/);
   r = await browser.request('POST', `${url}/checkin`, { form: { note: 'no token' } });
   assert.equal(r.status, 403);
+  // A bad note: the page again, with the error and the note as typed.
+  r = await browser.request('POST', `${url}/checkin`, { form: { _csrf: csrf, note: `LONG${'x'.repeat(600)}` } });
+  assert.equal(r.status, 400);
+  assert.match(r.text, /class="alert alert-error"/);
+  assert.match(r.text, /value="LONGxxx/);
+  assert.match(r.text, /Ship daily/);
   r = await browser.request('POST', `${url}/checkin`, { form: { _csrf: csrf, note: 'first commit' } });
   assert.equal(r.status, 303);
   page = await browser.get(url);
@@ -171,6 +177,8 @@ test('challenge pages: open one and check in with forms (CSRF)', async () => {
   assert.doesNotMatch(page.text, /action="\/challenges\/\d+\/checkin"/);
   r = await browser.request('POST', `${url}/checkin`, { form: { _csrf: csrf, note: 'again' } });
   assert.equal(r.status, 409);
+  assert.match(r.text, /class="alert alert-error"/, 'the challenge page says why');
+  assert.match(r.text, /Ship daily/);
   page = await browser.get('/me/points');
   assert.equal(page.status, 200);
   assert.match(page.text, /Check-in/);

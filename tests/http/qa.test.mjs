@@ -207,7 +207,16 @@ test('question pages: answered marker, accept and vote buttons work without JS (
   const other = await new Client(server.base).get(url);
   assert.doesNotMatch(other.text, /action="\/comments\/\d+\/accept"/);
 
-  // A bounty offered later through the page form needs points: refused with a page error.
+  // A bounty offered later through the page form needs points: refused, and the question page
+  // says why with the form as typed.
   r = await browser.request('POST', `/p/${id}/bounty`, { form: { _csrf: csrf, points: '999', days: '7' } });
   assert.equal(r.status, 409);
+  assert.match(r.text, /class="alert alert-error"/);
+  assert.match(r.text, /Page question/);
+  // A comment refused (too long) keeps what was written.
+  const long = `KEEP${'y'.repeat(20000)}`;
+  r = await browser.request('POST', `/p/${id}/comments`, { form: { _csrf: csrf, body_md: long } });
+  assert.equal(r.status, 400);
+  assert.match(r.text, /class="alert alert-error"/);
+  assert.ok(r.text.includes(`>${long}</textarea>`));
 });
