@@ -5,6 +5,7 @@
 #include "access/entitlements.hpp"
 #include "billing/memberships.hpp"
 #include "ledger/ledger.hpp"
+#include "notify/hub.hpp"
 #include "notify/notifications.hpp"
 
 namespace gh::billing {
@@ -196,6 +197,7 @@ Result<Payment> Refunds::book(db::Tx& tx, int64_t payment_id, std::optional<User
   if (payment->post_id) {
     access::revoke(tx, "purchase", payment->id, now);
   }
+  notify::access_changed(tx, payment->user);  // Open pages stop streaming what was paid for.
   if (const auto* seller = product_of(*payment); seller != nullptr) {
     seller->refunded(tx, *payment, now);
   }

@@ -7,6 +7,7 @@
 #include "core/cursor.hpp"
 #include "core/text.hpp"
 #include "engage/points.hpp"
+#include "notify/hub.hpp"
 #include "notify/notifications.hpp"
 
 namespace gh::moderation {
@@ -407,6 +408,7 @@ Result<LogEntry> Moderation::act_on_user(UserId actor, std::string_view communit
       if (inserted.affected != 1) {
         return conflict("moderation.already_banned", "This member is already banned.");
       }
+      notify::access_changed(tx, target);  // Their open pages stop receiving comments.
     } else if (action == "unban") {
       auto removed = tx.exec("DELETE FROM community_bans WHERE community_id = $1 AND user_id = $2",
                              {community->value, target.value});

@@ -73,4 +73,8 @@ std::string post_topic(PostId post) {
   return "post:" + std::to_string(post.value);
 }
 
+void access_changed(db::Tx& tx, UserId user) {
+  tx.notify(user_topic(user), std::string(kAccessChangedMessage));
+}
+
 }  // namespace gh::notify

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "core/ids.hpp"
+#include "db/db.hpp"
 
 namespace gh::notify {
 
@@ -86,5 +87,11 @@ class InProcessHub final : public Hub {
 // Topic names, in one place.
 std::string user_topic(UserId user);
 std::string post_topic(PostId post);
+
+// The live message that tells a user's open pages their access may have shrunk (a refund, a
+// ban): live post streams stop until the page subscribes again and passes the access check anew.
+inline constexpr std::string_view kAccessChangedMessage = R"({"type":"access_changed"})";
+// Sends it to `user`'s pages after `tx` commits.
+void access_changed(db::Tx& tx, UserId user);
 
 }  // namespace gh::notify

@@ -1,6 +1,7 @@
 // Doors of notifications and live delivery: the API and page of one's notifications, following
 // tags (API, and the button on tag pages), and GET /ws, the WebSocket a signed-in page opens
 // to receive its notifications and the new comments of the post it shows.
+#include <atomic>
 #include <boost/json/parse.hpp>
 #include <cctype>
 #include <charconv>
@@ -39,7 +40,15 @@ class LiveSession final : public http::WebSocketSession {
 
   void on_open(std::shared_ptr<http::WebSocketSender> sender) override {
     sender_ = std::move(sender);
-    user_subscription_ = s_.hub.subscribe(notify::user_topic(user_), forward_to(sender_));
+    // A message that the user's access may have shrunk closes the post stream's gate (the page
+    // subscribes again and is checked anew); every message still goes to the page.
+    user_subscription_ =
+        s_.hub.subscribe(notify::user_topic(user_), [sender = sender_, gate = gate_](const notify::Message& message) {
+          if (*message == notify::kAccessChangedMessage) {
+            gate->changes.fetch_add(1);
+          }
+          sender->send(message);
+        });
     // The count at connect time, so a page that reconnects is right again.
     send({{"type", "hello"}, {"unread", s_.notifications.unread_count(user_)}});
   }
@@ -75,20 +84,25 @@ class LiveSession final : public http::WebSocketSession {
   }
 
  private:
-  static notify::Deliver forward_to(std::shared_ptr<http::WebSocketSender> sender) {
-    return [sender = std::move(sender)](const notify::Message& message) { sender->send(message); };
-  }
-
   // Comments are part of the post: only a viewer who reads the whole post gets them, the same
-  // decision as the page (content::Posts::get, which asks access/). One post per page.
+  // decision as the page (content::Posts::get, which asks access/). One post per page. The
+  // stream flows while no access change arrived since the check: a change during the check
+  // closes it too, so a refund can never be overtaken by a stale "allowed".
   void subscribe_post(PostId post_id) {
     post_subscription_.reset();
+    const uint64_t before = gate_->changes.load();
     auto post = s_.posts.get(user_, post_id, content::Posts::CountView::No);
     if (!post || post->locked) {
       send({{"type", "error"}, {"code", "live.not_allowed"}, {"post_id", post_id.value}});
       return;
     }
-    post_subscription_ = s_.hub.subscribe(notify::post_topic(post_id), forward_to(sender_));
+    gate_->checked_at.store(before);
+    post_subscription_ =
+        s_.hub.subscribe(notify::post_topic(post_id), [sender = sender_, gate = gate_](const notify::Message& message) {
+          if (gate->checked_at.load() == gate->changes.load()) {
+            sender->send(message);
+          }
+        });
     send({{"type", "subscribed"}, {"post_id", post_id.value}});
   }
 
@@ -98,6 +112,13 @@ class LiveSession final : public http::WebSocketSession {
 
   Services& s_;
   const UserId user_;
+  // Shared with the hub callbacks (which run on publishers' threads): access changes seen, and
+  // how many had been seen when the post stream's access check began.
+  struct Gate {
+    std::atomic<uint64_t> changes{0};
+    std::atomic<uint64_t> checked_at{0};
+  };
+  std::shared_ptr<Gate> gate_ = std::make_shared<Gate>();
   std::shared_ptr<http::WebSocketSender> sender_;
   notify::Subscription user_subscription_;
   notify::Subscription post_subscription_;

@@ -9,6 +9,7 @@
   var badge = bell.querySelector('[data-unread]');
   var postSection = document.querySelector('[data-live-post]');
   var retryMs = 1000;
+  var socket = null;
 
   function setUnread(count) {
     badge.textContent = String(count);
@@ -95,6 +96,9 @@
       showToast(message.notification);
     } else if (message.type === 'comment') {
       addComment(message.comment);
+    } else if (message.type === 'access_changed' && postSection && socket) {
+      // The server paused this post's comments (a refund or a ban): ask again; it checks anew.
+      socket.send(JSON.stringify({ type: 'subscribe', post_id: Number(postSection.getAttribute('data-live-post')) }));
     } else if (message.type === 'subscribed' && postSection) {
       // Marks the comment list as live (styles may show it; it is also what tests wait for).
       postSection.setAttribute('data-live-state', 'live');
@@ -103,7 +107,7 @@
 
   function connect() {
     var scheme = window.location.protocol === 'https:' ? 'wss://' : 'ws://';
-    var socket = new WebSocket(scheme + window.location.host + '/ws');
+    socket = new WebSocket(scheme + window.location.host + '/ws');
     socket.onopen = function () {
       retryMs = 1000;
       if (postSection) {

@@ -240,6 +240,28 @@ test('live: comments of a paid post never reach a user who has not paid', async 
   author.close();
 });
 
+test('live: a refund stops the comment stream of the page the buyer has open', async () => {
+  const sale = await post(owner, { title: 'Sold live', kind: 'article', visibility: 'paid', price: { amount_minor: 800, currency: 'CNY' }, body_md: `teaser\n\n<!-- paywall -->\n\n${SECRET}` });
+  const checkout = (await bob.post('/api/v1/checkout', { post_id: sale.id, provider: 'manual' })).data.checkout;
+  const payment = (await owner.post(`/api/v1/checkout/${checkout.id}/confirm`, {})).data.payment;
+  const buyer = openSocket(`/ws?token=${bob.token}`);
+  await buyer.opened;
+  buyer.send({ type: 'subscribe', post_id: sale.id });
+  await buyer.next((m) => m.type === 'subscribed');
+  await owner.post(`/api/v1/posts/${sale.id}/comments`, { body_md: 'BEFORE_REFUND' });
+  await buyer.next((m) => m.type === 'comment' && m.comment.body_md === 'BEFORE_REFUND');
+
+  assert.equal((await owner.post(`/api/v1/payments/${payment.id}/refund`, {})).status, 200);
+  await buyer.next((m) => m.type === 'access_changed');
+  await owner.post(`/api/v1/posts/${sale.id}/comments`, { body_md: `AFTER_REFUND ${SECRET}` });
+  await sleep(300);
+  assert.ok(!JSON.stringify(buyer.messages).includes('AFTER_REFUND'), 'the stream stopped with the refund');
+  // Subscribing again is checked anew: refused.
+  buyer.send({ type: 'subscribe', post_id: sale.id });
+  assert.equal((await buyer.next((m) => m.type === 'error')).code, 'live.not_allowed');
+  buyer.close();
+});
+
 test('shutdown closes open sockets', async () => {
   const extra = await startServer();
   try {
