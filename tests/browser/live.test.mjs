@@ -41,6 +41,8 @@ test("one user's comment appears live on another user's open page", async () => 
     const made = await alice.api.post('/api/v1/communities/live-room/posts', { title: 'Watch this space', body_md: 'Comments arrive live.' });
     assert.equal(made.status, 201);
     const path = `/p/${made.data.post.id}`;
+    // Her first post earned a badge (a notification): read, so the bell starts at zero.
+    assert.equal((await alice.api.post('/api/v1/me/notifications/read', { all: true })).status, 200);
 
     await alice.goto(path);
     await bob.goto(path);
