@@ -17,6 +17,7 @@
 #include "content/digest_source.hpp"
 #include "core/embedded.hpp"
 #include "engage/points.hpp"
+#include "expert/expert.hpp"
 #include "ledger/ledger.hpp"
 #include "mail/mailer.hpp"
 #include "mail/preferences.hpp"
@@ -234,7 +235,10 @@ struct Runtime {
         i18n(load_i18n()),
         templates(embedded::templates(), i18n),
         mailer(*db, clock, templates, i18n, mail_options(config)),
-        missed_posts(*db, posts) {
+        missed_posts(*db, posts),
+        experts(*db, clock, checkouts, refunds, posts, questions) {
+    // Products sold through billing's checkout by the layers above it.
+    catalog.add(std::string(expert::kProductKind), question_product);
     for (const auto& f : embedded::static_files()) {
       static_files.add(std::string(f.name), f.bytes);
     }
@@ -250,10 +254,11 @@ struct Runtime {
     }
     // Notifications also go out by e-mail to members who want that kind (their mail preferences).
     notify::set_delivery([this](db::Tx& tx, const notify::Notification& n) { email_notice(tx, n); });
-    web = std::make_unique<web::WebApp>(web::Services{
-        *db,     clock,    identity,      communities, posts,        tiers,      checkouts,     books,       offers,
-        codes,   refunds,  stripe_events, mailer,      questions,    engagement, challenges,    moderation,  feedback,
-        surveys, disputes, templates,     i18n,        static_files, web_config, notifications, tag_follows, hub});
+    web = std::make_unique<web::WebApp>(
+        web::Services{*db,        clock,        identity,   communities,   posts,         tiers,    checkouts,
+                      books,      offers,       codes,      refunds,       stripe_events, mailer,   questions,
+                      engagement, challenges,   moderation, feedback,      surveys,       disputes, templates,
+                      i18n,       static_files, web_config, notifications, tag_follows,   hub,      experts});
   }
 
   ~Runtime() { notify::set_delivery({}); }  // Nothing may call into a gone Runtime.
@@ -271,6 +276,10 @@ struct Runtime {
     if (kind == "answer_accepted") {
       return "answers";
     }
+    if (kind == expert::kNotifyAsked || kind == expert::kNotifyAnswered) {
+      return "answers";
+    }
+    // A paid question's refund is e-mailed once, as the payment's refund (payment_refunded).
     if (kind == notify::kPaymentSucceeded || kind == notify::kPaymentRefunded || kind.starts_with("dispute_")) {
       return "payments";
     }
@@ -343,6 +352,8 @@ struct Runtime {
   render::TemplateRegistry templates;
   mail::Mailer mailer;
   content::MissedPosts missed_posts;
+  expert::QuestionProduct question_product;
+  expert::Experts experts;
   http::StaticFiles static_files;
   std::unique_ptr<web::WebApp> web;
 };
@@ -418,6 +429,12 @@ int serve(const Config& config) {
       } catch (const std::exception& e) {
         spdlog::warn("settling bounties failed: {}", e.what());
       }
+      // Paid questions unanswered by their deadline are refunded (and failed refunds retried).
+      try {
+        runtime.experts.sweep(runtime.clock.now_ms());
+      } catch (const std::exception& e) {
+        spdlog::warn("refunding overdue paid questions failed: {}", e.what());
+      }
       lock.lock();
     }
   });
@@ -462,6 +479,10 @@ int ledger_command(const Config& config) {
     const auto points = engage::check_balances(tx);
     books.ok = books.ok && points.empty();
     books.problems.insert(books.problems.end(), points.begin(), points.end());
+    // Paid questions: the held money and the releases to experts.
+    const auto questions = expert::check_books(tx);
+    books.ok = books.ok && questions.empty();
+    books.problems.insert(books.problems.end(), questions.begin(), questions.end());
     return books;
   });
   for (const auto& problem : report.problems) {

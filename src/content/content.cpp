@@ -268,7 +268,7 @@ Status Posts::validate_kind(std::string_view kind) {
 Posts::Posts(db::Database& db, const Clock& clock, access::ContributionLimits limits)
     : db_(db), clock_(clock), limits_(limits) {}
 
-Result<Post> Posts::create(UserId author, std::string_view community_slug, const PostInput& input) {
+Result<Post> Posts::create(UserId author, std::string_view community_slug, const PostInput& input, Origin origin) {
   const auto title = text::trim(input.title);
   if (auto ok = validate_title(title); !ok) {
     return ok.error();
@@ -321,7 +321,9 @@ Result<Post> Posts::create(UserId author, std::string_view community_slug, const
     if (!access::allows(role, action)) {
       return forbidden("content.creator_role_required", "Articles, tutorials and videos need the creator role.");
     }
-    if (gate.gated() && !access::allows(role, access::Action::GateContent)) {
+    const bool members_copy = origin == Origin::PaidQuestion && input.kind == "question" &&
+                              input.visibility == "members" && gate.tier_ids.empty() && !gate.price;
+    if (gate.gated() && !access::allows(role, access::Action::GateContent) && !members_copy) {
       return forbidden("content.creator_role_required", "Members-only, paid and for-sale posts need the creator role.");
     }
     if (auto ok = access::check_contribution(tx, author, community_id, role, access::Contribution::Post, input.body_md,

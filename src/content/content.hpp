@@ -157,8 +157,15 @@ class Posts {
   // `limits` are the spam limits (access/sanctions.hpp); the default limits nothing.
   Posts(db::Database& db, const Clock& clock, access::ContributionLimits limits = {});
 
+  // Who is behind a new post: its author at a door (page, API), or a capability publishing for
+  // its author with their consent. PaidQuestion: an answered paid question (expert/) becomes a
+  // members-only question by its asker, who may not gate posts themselves; every other rule
+  // (membership, sanctions, spam limits) still applies.
+  enum class Origin { Author, PaidQuestion };
+
   // The author must be a member; articles, tutorials and videos need the creator role.
-  Result<Post> create(UserId author, std::string_view community_slug, const PostInput& input);
+  Result<Post> create(UserId author, std::string_view community_slug, const PostInput& input,
+                      Origin origin = Origin::Author);
   // The author or a moderator edits; pinned/essence are for moderators only.
   Result<Post> update(UserId actor, PostId id, const PostPatch& patch);
   // Soft delete by the author or a moderator.

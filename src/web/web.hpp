@@ -25,6 +25,7 @@
 #include "core/result.hpp"
 #include "engage/challenges.hpp"
 #include "engage/engagement.hpp"
+#include "expert/expert.hpp"
 #include "http/http.hpp"
 #include "identity/identity.hpp"
 #include "mail/mailer.hpp"
@@ -73,7 +74,8 @@ struct Services {
   Config config;
   notify::Notifications& notifications;
   content::TagFollows& tag_follows;
-  notify::Hub& hub;  // Live delivery (GET /ws subscribes; producers publish via db::Tx::notify).
+  notify::Hub& hub;          // Live delivery (GET /ws subscribes; producers publish via db::Tx::notify).
+  expert::Experts& experts;  // Paid questions to an expert.
 };
 
 // What a handler knows about the request beyond its bytes.
