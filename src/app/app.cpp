@@ -17,6 +17,8 @@
 #include "content/digest_source.hpp"
 #include "core/embedded.hpp"
 #include "engage/points.hpp"
+#include "learn/course_product.hpp"
+#include "learn/courses.hpp"
 #include "ledger/ledger.hpp"
 #include "mail/mailer.hpp"
 #include "mail/preferences.hpp"
@@ -234,7 +236,10 @@ struct Runtime {
         i18n(load_i18n()),
         templates(embedded::templates(), i18n),
         mailer(*db, clock, templates, i18n, mail_options(config)),
-        missed_posts(*db, posts) {
+        missed_posts(*db, posts),
+        courses(*db, clock),
+        course_product(communities) {
+    catalog.add("course", course_product);
     for (const auto& f : embedded::static_files()) {
       static_files.add(std::string(f.name), f.bytes);
     }
@@ -250,10 +255,11 @@ struct Runtime {
     }
     // Notifications also go out by e-mail to members who want that kind (their mail preferences).
     notify::set_delivery([this](db::Tx& tx, const notify::Notification& n) { email_notice(tx, n); });
-    web = std::make_unique<web::WebApp>(web::Services{
-        *db,     clock,    identity,      communities, posts,        tiers,      checkouts,     books,       offers,
-        codes,   refunds,  stripe_events, mailer,      questions,    engagement, challenges,    moderation,  feedback,
-        surveys, disputes, templates,     i18n,        static_files, web_config, notifications, tag_follows, hub});
+    web = std::make_unique<web::WebApp>(
+        web::Services{*db,        clock,        identity,   communities,   posts,         tiers,    checkouts,
+                      books,      offers,       codes,      refunds,       stripe_events, mailer,   questions,
+                      engagement, challenges,   moderation, feedback,      surveys,       disputes, templates,
+                      i18n,       static_files, web_config, notifications, tag_follows,   hub,      courses});
   }
 
   ~Runtime() { notify::set_delivery({}); }  // Nothing may call into a gone Runtime.
@@ -337,6 +343,8 @@ struct Runtime {
   render::TemplateRegistry templates;
   mail::Mailer mailer;
   content::MissedPosts missed_posts;
+  learn::Courses courses;
+  learn::CourseProduct course_product;  // Sold through `catalog` (kind "course").
   http::StaticFiles static_files;
   std::unique_ptr<web::WebApp> web;
 };

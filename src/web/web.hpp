@@ -27,6 +27,7 @@
 #include "engage/engagement.hpp"
 #include "http/http.hpp"
 #include "identity/identity.hpp"
+#include "learn/courses.hpp"
 #include "mail/mailer.hpp"
 #include "moderation/disputes.hpp"
 #include "moderation/feedback.hpp"
@@ -74,6 +75,7 @@ struct Services {
   notify::Notifications& notifications;
   content::TagFollows& tag_follows;
   notify::Hub& hub;  // Live delivery (GET /ws subscribes; producers publish via db::Tx::notify).
+  learn::Courses& courses;
 };
 
 // What a handler knows about the request beyond its bytes.
