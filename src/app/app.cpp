@@ -18,6 +18,8 @@
 #include "core/embedded.hpp"
 #include "engage/points.hpp"
 #include "expert/expert.hpp"
+#include "learn/course_product.hpp"
+#include "learn/courses.hpp"
 #include "ledger/ledger.hpp"
 #include "mail/mailer.hpp"
 #include "mail/preferences.hpp"
@@ -236,9 +238,12 @@ struct Runtime {
         templates(embedded::templates(), i18n),
         mailer(*db, clock, templates, i18n, mail_options(config)),
         missed_posts(*db, posts),
-        experts(*db, clock, checkouts, refunds, posts, questions) {
+        experts(*db, clock, checkouts, refunds, posts, questions),
+        courses(*db, clock),
+        course_product(communities) {
     // Products sold through billing's checkout by the layers above it.
     catalog.add(std::string(expert::kProductKind), question_product);
+    catalog.add("course", course_product);
     for (const auto& f : embedded::static_files()) {
       static_files.add(std::string(f.name), f.bytes);
     }
@@ -254,11 +259,11 @@ struct Runtime {
     }
     // Notifications also go out by e-mail to members who want that kind (their mail preferences).
     notify::set_delivery([this](db::Tx& tx, const notify::Notification& n) { email_notice(tx, n); });
-    web = std::make_unique<web::WebApp>(
-        web::Services{*db,        clock,        identity,   communities,   posts,         tiers,    checkouts,
-                      books,      offers,       codes,      refunds,       stripe_events, mailer,   questions,
-                      engagement, challenges,   moderation, feedback,      surveys,       disputes, templates,
-                      i18n,       static_files, web_config, notifications, tag_follows,   hub,      experts});
+    web = std::make_unique<web::WebApp>(web::Services{
+        *db,           clock,       identity, communities,   posts,     tiers,     checkouts,    books,
+        offers,        codes,       refunds,  stripe_events, mailer,    questions, engagement,   challenges,
+        moderation,    feedback,    surveys,  disputes,      templates, i18n,      static_files, web_config,
+        notifications, tag_follows, hub,      experts,       courses});
   }
 
   ~Runtime() { notify::set_delivery({}); }  // Nothing may call into a gone Runtime.
@@ -354,6 +359,8 @@ struct Runtime {
   content::MissedPosts missed_posts;
   expert::QuestionProduct question_product;
   expert::Experts experts;
+  learn::Courses courses;
+  learn::CourseProduct course_product;  // Sold through `catalog` (kind "course").
   http::StaticFiles static_files;
   std::unique_ptr<web::WebApp> web;
 };

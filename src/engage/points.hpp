@@ -32,8 +32,9 @@ inline int64_t utc_day(Millis t) {
 }
 
 // Acts that earn points. Their names are the entries' `reason`.
-enum class Act { PostPublished, AnswerAccepted, UpvoteReceived, CheckIn };
-inline constexpr std::array kActs = {Act::PostPublished, Act::AnswerAccepted, Act::UpvoteReceived, Act::CheckIn};
+enum class Act { PostPublished, AnswerAccepted, UpvoteReceived, CheckIn, LessonCompleted };
+inline constexpr std::array kActs = {Act::PostPublished, Act::AnswerAccepted, Act::UpvoteReceived, Act::CheckIn,
+                                     Act::LessonCompleted};
 std::string_view act_name(Act act);
 std::optional<Act> parse_act(std::string_view name);
 
@@ -59,7 +60,7 @@ struct AwardInput {
   UserId user;  // Who earns.
   CommunityId community;
   Act act = Act::PostPublished;
-  std::string source_type;  // "post", "comment", "checkin".
+  std::string source_type;  // "post", "comment", "checkin", "lesson".
   int64_t source_id = 0;
   UserId actor;  // Who caused it (the voter, the asker); invalid when the user acted alone.
   Millis now = 0;

@@ -42,6 +42,7 @@ void add_answer_data(Context& ctx, const content::Post& post, const content::Com
 // The profile's levels and badges (engage_routes.cpp).
 void add_profile_engagement(Context& ctx, Services& s, UserId user, bool is_self, render::Data& data);
 void register_moderation_routes(WebApp& app);
+void register_learn_routes(WebApp& app);
 void register_feedback_routes(WebApp& app);
 void register_notify_routes(WebApp& app);
 void register_expert_routes(WebApp& app);

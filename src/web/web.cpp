@@ -59,6 +59,7 @@ WebApp::WebApp(Services services) : services_(std::move(services)), page_cache_(
   register_qa_routes(*this);
   register_engage_routes(*this);
   register_moderation_routes(*this);
+  register_learn_routes(*this);
   register_feedback_routes(*this);
   register_notify_routes(*this);
   register_expert_routes(*this);

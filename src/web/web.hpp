@@ -28,6 +28,7 @@
 #include "expert/expert.hpp"
 #include "http/http.hpp"
 #include "identity/identity.hpp"
+#include "learn/courses.hpp"
 #include "mail/mailer.hpp"
 #include "moderation/disputes.hpp"
 #include "moderation/feedback.hpp"
@@ -76,6 +77,7 @@ struct Services {
   content::TagFollows& tag_follows;
   notify::Hub& hub;          // Live delivery (GET /ws subscribes; producers publish via db::Tx::notify).
   expert::Experts& experts;  // Paid questions to an expert.
+  learn::Courses& courses;   // Courses, lessons, quizzes, certificates, cohorts.
 };
 
 // What a handler knows about the request beyond its bytes.
