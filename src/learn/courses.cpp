@@ -11,6 +11,7 @@
 #include "engage/points.hpp"
 #include "identity/secrets.hpp"
 #include "learn/store.hpp"
+#include "notify/notifications.hpp"
 #include "render/markdown.hpp"
 
 namespace gh::learn {
@@ -326,11 +327,20 @@ std::optional<std::string> issue_if_complete(db::Tx& tx, const CourseRow& course
   if (total == 0 || done < total) {
     return std::nullopt;
   }
-  tx.exec("INSERT INTO certificates (course_id, user_id, issued_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-          {course.id, learner.value, now});
+  const bool issued =
+      tx.exec("INSERT INTO certificates (course_id, user_id, issued_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+              {course.id, learner.value, now})
+          .affected == 1;
   const auto id =
       *tx.scalar_i64("SELECT id FROM certificates WHERE course_id = $1 AND user_id = $2", {course.id, learner.value});
-  return certificate_code(identity::server_secret(tx, kCertificateSecret), id);
+  auto code = certificate_code(identity::server_secret(tx, kCertificateSecret), id);
+  if (issued) {
+    notify::add(tx,
+                {learner, "certificate_issued", std::nullopt, course.community, "certificate", id, course.title, "",
+                 "/certificates/" + code},
+                now);
+  }
+  return code;
 }
 
 // Marks the lesson complete (once) and awards its points; returns the points paid.

@@ -146,6 +146,10 @@ test('buy with the manual provider through the pages, learn, pass the quiz, get 
   progress = await learner.get(`/api/v1/courses/${course.id}/progress`);
   assert.equal(progress.data.completed, 3);
   assert.equal(progress.data.certificate_url, certUrl);
+  const issued = (await learner.get('/api/v1/me/notifications')).data.notifications.filter((n) => n.kind === 'certificate_issued');
+  assert.equal(issued.length, 1, 'the learner hears of the certificate once');
+  assert.equal(issued[0].link, certUrl);
+  assert.equal(issued[0].title, 'Systems programming');
 
   // Anyone verifies it; a tampered id is not genuine.
   const code = certUrl.split('/').pop();
