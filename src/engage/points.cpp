@@ -66,6 +66,7 @@ std::string_view act_name(Act act) {
     case Act::AnswerAccepted: return "answer_accepted";
     case Act::UpvoteReceived: return "upvote_received";
     case Act::CheckIn: return "checkin";
+    case Act::EventAttended: return "event_attended";
   }
   return "";
 }
@@ -85,6 +86,7 @@ Rule default_rule(Act act) {
     case Act::AnswerAccepted: return {act, 15, 150};
     case Act::UpvoteReceived: return {act, 2, 40};
     case Act::CheckIn: return {act, 2, 2};
+    case Act::EventAttended: return {act, 10, 100};
   }
   return {act, 0, 0};
 }
