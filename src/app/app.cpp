@@ -17,6 +17,8 @@
 #include "content/digest_source.hpp"
 #include "core/embedded.hpp"
 #include "engage/points.hpp"
+#include "events/events.hpp"
+#include "events/ticket_product.hpp"
 #include "ledger/ledger.hpp"
 #include "mail/mailer.hpp"
 #include "mail/preferences.hpp"
@@ -231,10 +233,13 @@ struct Runtime {
         disputes(*db, clock, refunds),
         notifications(*db, clock),
         tag_follows(*db, clock),
+        events(*db, clock, communities, checkouts, events_options),
+        ticket_product(events_options),
         i18n(load_i18n()),
         templates(embedded::templates(), i18n),
         mailer(*db, clock, templates, i18n, mail_options(config)),
         missed_posts(*db, posts) {
+    catalog.add("ticket", ticket_product);
     for (const auto& f : embedded::static_files()) {
       static_files.add(std::string(f.name), f.bytes);
     }
@@ -250,10 +255,11 @@ struct Runtime {
     }
     // Notifications also go out by e-mail to members who want that kind (their mail preferences).
     notify::set_delivery([this](db::Tx& tx, const notify::Notification& n) { email_notice(tx, n); });
-    web = std::make_unique<web::WebApp>(web::Services{
-        *db,     clock,    identity,      communities, posts,        tiers,      checkouts,     books,       offers,
-        codes,   refunds,  stripe_events, mailer,      questions,    engagement, challenges,    moderation,  feedback,
-        surveys, disputes, templates,     i18n,        static_files, web_config, notifications, tag_follows, hub});
+    web = std::make_unique<web::WebApp>(
+        web::Services{*db,        clock,        identity,   communities,   posts,         tiers,    checkouts,
+                      books,      offers,       codes,      refunds,       stripe_events, mailer,   questions,
+                      engagement, challenges,   moderation, feedback,      surveys,       disputes, templates,
+                      i18n,       static_files, web_config, notifications, tag_follows,   hub,      events});
   }
 
   ~Runtime() { notify::set_delivery({}); }  // Nothing may call into a gone Runtime.
@@ -271,7 +277,9 @@ struct Runtime {
     if (kind == "answer_accepted") {
       return "answers";
     }
-    if (kind == notify::kPaymentSucceeded || kind == notify::kPaymentRefunded) {
+    // A seat from the waitlist (free, or to pay within the hold) is about a purchase.
+    if (kind == notify::kPaymentSucceeded || kind == notify::kPaymentRefunded || kind == "event_seat" ||
+        kind == "event_seat_pay") {
       return "payments";
     }
     return "";
@@ -333,6 +341,9 @@ struct Runtime {
   moderation::Disputes disputes;
   notify::Notifications notifications;
   content::TagFollows tag_follows;
+  events::EventsOptions events_options;
+  events::Events events;
+  events::TicketProduct ticket_product;  // Sold through the checkout (catalog kind "ticket").
   render::I18n i18n;
   render::TemplateRegistry templates;
   mail::Mailer mailer;
@@ -411,6 +422,12 @@ int serve(const Config& config) {
         questions.settle_due(runtime.clock.now_ms());
       } catch (const std::exception& e) {
         spdlog::warn("settling bounties failed: {}", e.what());
+      }
+      // Paid seats held past their time go back, and the waitlists move up.
+      try {
+        runtime.events.release_expired_holds(runtime.clock.now_ms());
+      } catch (const std::exception& e) {
+        spdlog::warn("releasing ticket holds failed: {}", e.what());
       }
       lock.lock();
     }

@@ -35,6 +35,7 @@ void add_profile_engagement(Context& ctx, Services& s, UserId user, bool is_self
 void register_moderation_routes(WebApp& app);
 void register_feedback_routes(WebApp& app);
 void register_notify_routes(WebApp& app);
+void register_event_routes(WebApp& app);
 // The follow button of a tag page (notify_routes.cpp).
 void add_tag_follow_data(Context& ctx, Services& s, const community::Community& community, const std::string& tag,
                          render::Data& data);

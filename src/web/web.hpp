@@ -25,6 +25,7 @@
 #include "core/result.hpp"
 #include "engage/challenges.hpp"
 #include "engage/engagement.hpp"
+#include "events/events.hpp"
 #include "http/http.hpp"
 #include "identity/identity.hpp"
 #include "mail/mailer.hpp"
@@ -74,6 +75,7 @@ struct Services {
   notify::Notifications& notifications;
   content::TagFollows& tag_follows;
   notify::Hub& hub;  // Live delivery (GET /ws subscribes; producers publish via db::Tx::notify).
+  events::Events& events;
 };
 
 // What a handler knows about the request beyond its bytes.
