@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "access/entitlements.hpp"
+#include "access/sanctions.hpp"
 #include "billing/codes.hpp"
 #include "core/text.hpp"
 #include "engage/points.hpp"
@@ -497,6 +498,10 @@ Result<Registration> Events::register_for(UserId user, int64_t event_id, std::op
     }
     if (event->status != "published") {
       return conflict("events.canceled", "This event was canceled.");
+    }
+    // A member banned from the community is not let in at its door either.
+    if (access::is_banned(tx, user, event->community)) {
+      return forbidden("moderation.banned", "You are banned from this community.");
     }
     if (event->sales_start && now < *event->sales_start) {
       return conflict("events.sales_not_started", "Registration has not opened yet.");

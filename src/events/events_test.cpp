@@ -181,6 +181,16 @@ TEST_F(EventsTest, SalesWindowAndCanceledEvents) {
             "events.sales_ended");
 }
 
+TEST_F(EventsTest, BannedMembersCannotRegister) {
+  auto event = make_event(5);
+  database.db().write([&](db::Tx& tx) {
+    tx.exec("INSERT INTO community_bans (community_id, user_id, banned_by, created_at) VALUES ($1, $2, $3, 0)",
+            {club.value, buyer.value, owner.value});
+  });
+  EXPECT_EQ(events.register_for(buyer, event.id, std::nullopt, "manual", "").error().code, "moderation.banned");
+  EXPECT_EQ(count("SELECT COUNT(*) FROM event_tickets"), 0);
+}
+
 TEST_F(EventsTest, CheckInOnceWithWhoAndWhen) {
   auto event = make_event(5);
   auto ticket = events.register_for(buyer, event.id, std::nullopt, "manual", "")->ticket;

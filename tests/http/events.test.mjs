@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import WebSocket from 'ws';
-import { startServer, Client, newUser, binary } from './harness.mjs';
+import { startServer, Client, newUser, binary, sql } from './harness.mjs';
 
 const SECRET = 'https://meet.example.com/secret-room-42';
 let server, owner;
@@ -283,6 +283,74 @@ test('the check-in count is live for organisers only', async () => {
   assert.deepEqual(live, { type: 'checkin', event_id: event.id, checked_in: 1, confirmed: 1 });
   organiser.close();
   outsider.close();
+});
+
+test('a lapsed paid hold is released by the server and the next member is offered the seat', async () => {
+  const event = await createEvent({ capacity: 1 });
+  const vip = (await owner.post(`/api/v1/events/${event.id}/ticket-types`, { name: 'Paid', price: { amount_minor: 2000, currency: 'CNY' } })).data.ticket_type;
+  const slow = await newUser(server.base, 'slow');
+  const next = await newUser(server.base, 'next');
+  const held = await slow.post(`/api/v1/events/${event.id}/register`, { ticket_type_id: vip.id });
+  assert.equal(held.data.ticket.status, 'pending');
+  assert.equal((await next.post(`/api/v1/events/${event.id}/register`, { ticket_type_id: vip.id })).data.ticket.status, 'waitlisted');
+  // Let the hold lapse; the maintenance loop (every 5 s) releases it and offers the seat.
+  sql(server, `UPDATE event_tickets SET hold_until = 1000 WHERE id = ${held.data.ticket.id}`);
+  let offered;
+  for (let i = 0; i < 30 && !offered; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    const t = (await next.get(`/api/v1/events/${event.id}`)).data.event.viewer_ticket;
+    if (t.status === 'pending') offered = t;
+  }
+  assert.ok(offered, 'the waitlisted member was offered the seat');
+  assert.equal((await slow.get(`/api/v1/events/${event.id}`)).data.event.viewer_ticket.status, 'expired');
+  const notes = (await next.get('/api/v1/me/notifications')).data.notifications;
+  assert.ok(notes.some((n) => n.kind === 'event_seat_pay'));
+  // The offered member pays through the one checkout.
+  const checkout = await next.post('/api/v1/checkout', { item_kind: 'ticket', item_id: offered.id, provider: 'manual' });
+  assert.equal(checkout.status, 201, checkout.text);
+  assert.deepEqual(checkout.data.checkout.amount, { amount_minor: 2000, currency: 'CNY' });
+  assert.equal((await owner.post(`/api/v1/checkout/${checkout.data.checkout.id}/confirm`, {})).status, 200);
+  assert.equal((await next.get(`/api/v1/events/${event.id}`)).data.event.viewer_ticket.status, 'confirmed');
+});
+
+test('attendance points once the event runs; paid tickets and member prices from the pages', async () => {
+  const running = await createEvent({ starts_at: hoursFromNow(-1), ends_at: hoursFromNow(1), capacity: 5 });
+  const visitor = await newUser(server.base, 'visitor');
+  const code = (await visitor.post(`/api/v1/events/${running.id}/register`, {})).data.ticket.code;
+  await owner.post(`/api/v1/events/${running.id}/checkin`, { code });
+  const admin = await browserFor(owner);
+  let csrf = await admin.csrfFrom(`/events/${running.id}/attendees`);
+  const granted = await admin.request('POST', `/events/${running.id}/points`, { form: { _csrf: csrf } });
+  assert.equal(granted.status, 303);
+  assert.match(granted.headers.get('location'), /granted=1$/);
+  const again = await owner.post(`/api/v1/events/${running.id}/points`, {});
+  assert.deepEqual(again.data, { attendees: 1, awarded: 0, points: 0 });
+  const points = (await visitor.get('/api/v1/me/points')).data;
+  assert.ok(points.entries.some((e) => e.reason === 'event_attended' && e.delta === 10), JSON.stringify(points));
+
+  // A tier, a paid ticket type with a member price by the page form, bought by a member.
+  const gold = (await owner.post('/api/v1/communities/meetups/tiers', { name: 'Gold', price: { amount_minor: 9900, currency: 'CNY' }, interval: 'month' })).data.tier;
+  const event = await createEvent({ capacity: 5 });
+  csrf = await admin.csrfFrom(`/events/${event.id}/edit`);
+  const typed = await admin.request('POST', `/events/${event.id}/ticket-types`, { form: { _csrf: csrf, name: 'Dinner', price: '50.00', [`tier_${gold.id}`]: '30.00' } });
+  assert.equal(typed.status, 303, typed.text);
+  const types = (await owner.get(`/api/v1/events/${event.id}`)).data.event.ticket_types;
+  const dinner = types.find((t) => t.name === 'Dinner');
+  assert.deepEqual(dinner.member_prices, [{ tier_id: gold.id, amount_minor: 3000 }]);
+  const badType = await admin.request('POST', `/events/${event.id}/ticket-types`, { form: { _csrf: csrf, name: 'Bad', price: 'ten' } });
+  assert.equal(badType.status, 400);
+
+  const member = await newUser(server.base, 'goldie');
+  const tier = await member.post('/api/v1/checkout', { tier_id: gold.id, provider: 'manual' });
+  await owner.post(`/api/v1/checkout/${tier.data.checkout.id}/confirm`, {});
+  const browser = await browserFor(member);
+  csrf = await browser.csrfFrom(`/events/${event.id}`);
+  const bought = await browser.request('POST', `/events/${event.id}/register`, { form: { _csrf: csrf, ticket_type_id: String(dinner.id) } });
+  assert.equal(bought.status, 303);
+  const checkoutPath = bought.headers.get('location');
+  assert.match(checkoutPath, /^\/checkout\/co_/);
+  assert.match((await browser.get(checkoutPath)).text, /¥30\.00/);
+  assert.equal((await member.get(`/api/v1/events/${event.id}`)).data.event.viewer_ticket.status, 'pending');
 });
 
 test('the books balance after ticket sales and refunds', () => {
