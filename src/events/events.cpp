@@ -525,8 +525,10 @@ Result<Registration> Events::register_for(UserId user, int64_t event_id, std::op
     if (live_ticket_of(tx, event_id, user)) {
       return conflict("events.already_registered", "You are already registered for this event.");
     }
+    // The capacity as it is under the lock (an organiser may have just changed it).
+    const int64_t capacity = *tx.scalar_i64("SELECT capacity FROM events WHERE id = $1", {event_id});
     const Money price = price_for(tx, *type, user, event->community, now);
-    const bool seat = seats_taken(tx, event_id) < event->capacity;
+    const bool seat = seats_taken(tx, event_id) < capacity;
     const std::string status = !seat ? "waitlisted" : price.amount_minor() == 0 ? "confirmed" : "pending";
     const std::optional<Millis> hold =
         status == "pending" ? std::optional<Millis>(now + options_.hold_minutes * 60'000) : std::nullopt;
