@@ -22,8 +22,9 @@ declare -A allowed=(
   [moderation]="moderation billing community content engage notify ledger access identity render db core"
   [expert]="expert billing community content ledger access identity notify render db core"
   [learn]="learn billing community content engage access identity notify render db core"
-  [web]="web http render community content billing mail engage moderation expert learn ledger access identity notify db core"
-  [app]="app web http render community content billing mail engage moderation expert learn ledger access identity notify db core"
+  [events]="events billing community engage access identity notify render db core"
+  [web]="web http render community content billing mail engage moderation expert learn events ledger access identity notify db core"
+  [app]="app web http render community content billing mail engage moderation expert learn events ledger access identity notify db core"
 )
 
 status=0

@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev
   libsqlite3-dev libpq-dev postgresql
   libcmark-gfm-dev libcmark-gfm-extensions-dev libkainjow-mustache-dev
-  libsodium-dev libssl-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev
+  libsodium-dev libssl-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev libqrcodegencpp-dev
   libgtest-dev libgmock-dev libjemalloc-dev
   curl ca-certificates
 )

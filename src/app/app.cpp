@@ -17,6 +17,8 @@
 #include "content/digest_source.hpp"
 #include "core/embedded.hpp"
 #include "engage/points.hpp"
+#include "events/events.hpp"
+#include "events/ticket_product.hpp"
 #include "expert/expert.hpp"
 #include "learn/course_product.hpp"
 #include "learn/courses.hpp"
@@ -234,6 +236,8 @@ struct Runtime {
         disputes(*db, clock, refunds),
         notifications(*db, clock),
         tag_follows(*db, clock),
+        events(*db, clock, communities, checkouts, events_options),
+        ticket_product(events_options),
         i18n(load_i18n()),
         templates(embedded::templates(), i18n),
         mailer(*db, clock, templates, i18n, mail_options(config)),
@@ -244,6 +248,7 @@ struct Runtime {
     // Products sold through billing's checkout by the layers above it.
     catalog.add(std::string(expert::kProductKind), question_product);
     catalog.add("course", course_product);
+    catalog.add("ticket", ticket_product);
     for (const auto& f : embedded::static_files()) {
       static_files.add(std::string(f.name), f.bytes);
     }
@@ -263,7 +268,7 @@ struct Runtime {
         *db,           clock,       identity, communities,   posts,     tiers,     checkouts,    books,
         offers,        codes,       refunds,  stripe_events, mailer,    questions, engagement,   challenges,
         moderation,    feedback,    surveys,  disputes,      templates, i18n,      static_files, web_config,
-        notifications, tag_follows, hub,      experts,       courses});
+        notifications, tag_follows, hub,      experts,       courses,   events});
   }
 
   ~Runtime() { notify::set_delivery({}); }  // Nothing may call into a gone Runtime.
@@ -284,8 +289,10 @@ struct Runtime {
     if (kind == expert::kNotifyAsked || kind == expert::kNotifyAnswered) {
       return "answers";
     }
-    // A paid question's refund is e-mailed once, as the payment's refund (payment_refunded).
-    if (kind == notify::kPaymentSucceeded || kind == notify::kPaymentRefunded || kind.starts_with("dispute_")) {
+    // A paid question's refund is e-mailed once, as the payment's refund (payment_refunded). A
+    // seat from an event's waitlist (free, or to pay within the hold) is about a purchase.
+    if (kind == notify::kPaymentSucceeded || kind == notify::kPaymentRefunded || kind.starts_with("dispute_") ||
+        kind == "event_seat" || kind == "event_seat_pay") {
       return "payments";
     }
     if (kind.starts_with("feedback_")) {
@@ -353,6 +360,9 @@ struct Runtime {
   moderation::Disputes disputes;
   notify::Notifications notifications;
   content::TagFollows tag_follows;
+  events::EventsOptions events_options;
+  events::Events events;
+  events::TicketProduct ticket_product;  // Sold through the checkout (catalog kind "ticket").
   render::I18n i18n;
   render::TemplateRegistry templates;
   mail::Mailer mailer;
@@ -441,6 +451,12 @@ int serve(const Config& config) {
         runtime.experts.sweep(runtime.clock.now_ms());
       } catch (const std::exception& e) {
         spdlog::warn("refunding overdue paid questions failed: {}", e.what());
+      }
+      // Paid seats held past their time go back, and the waitlists move up.
+      try {
+        runtime.events.release_expired_holds(runtime.clock.now_ms());
+      } catch (const std::exception& e) {
+        spdlog::warn("releasing ticket holds failed: {}", e.what());
       }
       lock.lock();
     }

@@ -67,6 +67,7 @@ std::string_view act_name(Act act) {
     case Act::UpvoteReceived: return "upvote_received";
     case Act::CheckIn: return "checkin";
     case Act::LessonCompleted: return "lesson_completed";
+    case Act::EventAttended: return "event_attended";
   }
   return "";
 }
@@ -87,6 +88,7 @@ Rule default_rule(Act act) {
     case Act::UpvoteReceived: return {act, 2, 40};
     case Act::CheckIn: return {act, 2, 2};
     case Act::LessonCompleted: return {act, 3, 30};
+    case Act::EventAttended: return {act, 10, 100};
   }
   return {act, 0, 0};
 }

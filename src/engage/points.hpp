@@ -32,9 +32,11 @@ inline int64_t utc_day(Millis t) {
 }
 
 // Acts that earn points. Their names are the entries' `reason`.
-enum class Act { PostPublished, AnswerAccepted, UpvoteReceived, CheckIn, LessonCompleted };
-inline constexpr std::array kActs = {Act::PostPublished, Act::AnswerAccepted, Act::UpvoteReceived, Act::CheckIn,
-                                     Act::LessonCompleted};
+// LessonCompleted: learn/ awards it once per lesson and learner. EventAttended: granted by an
+// event's organiser to its checked-in attendees (events/).
+enum class Act { PostPublished, AnswerAccepted, UpvoteReceived, CheckIn, LessonCompleted, EventAttended };
+inline constexpr std::array kActs = {Act::PostPublished, Act::AnswerAccepted,  Act::UpvoteReceived,
+                                     Act::CheckIn,       Act::LessonCompleted, Act::EventAttended};
 std::string_view act_name(Act act);
 std::optional<Act> parse_act(std::string_view name);
 

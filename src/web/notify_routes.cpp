@@ -69,8 +69,16 @@ class LiveSession final : public http::WebSocketSession {
         return;
       }
       subscribe_post(PostId(id->as_int64()));
+    } else if (type->as_string() == "subscribe_event") {
+      const auto* id = object->if_contains("event_id");
+      if (!id || !id->is_int64() || id->as_int64() <= 0) {
+        send({{"type", "error"}, {"code", "live.invalid_message"}});
+        return;
+      }
+      subscribe_event(id->as_int64());
     } else if (type->as_string() == "unsubscribe") {
       post_subscription_.reset();
+      event_subscription_.reset();
     } else if (type->as_string() == "ping") {
       send({{"type", "pong"}});
     } else {
@@ -79,6 +87,7 @@ class LiveSession final : public http::WebSocketSession {
   }
 
   void on_close() override {
+    event_subscription_.reset();
     post_subscription_.reset();
     user_subscription_.reset();
   }
@@ -106,6 +115,20 @@ class LiveSession final : public http::WebSocketSession {
     send({{"type", "subscribed"}, {"post_id", post_id.value}});
   }
 
+  // An event's live check-in count is for its organisers (the check-in page), the same
+  // decision as that page (events::can_manage through Events::get).
+  void subscribe_event(int64_t event_id) {
+    event_subscription_.reset();
+    auto event = s_.events.get(user_, event_id);
+    if (!event || !event->can_manage) {
+      send({{"type", "error"}, {"code", "live.not_allowed"}, {"event_id", event_id}});
+      return;
+    }
+    event_subscription_ = s_.hub.subscribe(
+        events::checkin_topic(event_id), [sender = sender_](const notify::Message& message) { sender->send(message); });
+    send({{"type", "subscribed"}, {"event_id", event_id}});
+  }
+
   void send(const boost::json::object& object) {
     sender_->send(std::make_shared<const std::string>(send_json(object)));
   }
@@ -122,6 +145,7 @@ class LiveSession final : public http::WebSocketSession {
   std::shared_ptr<http::WebSocketSender> sender_;
   notify::Subscription user_subscription_;
   notify::Subscription post_subscription_;
+  notify::Subscription event_subscription_;
 };
 
 // "https://host:port" of a URL (its scheme and authority), lower-cased.

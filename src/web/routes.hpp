@@ -46,6 +46,7 @@ void register_learn_routes(WebApp& app);
 void register_feedback_routes(WebApp& app);
 void register_notify_routes(WebApp& app);
 void register_expert_routes(WebApp& app);
+void register_event_routes(WebApp& app);
 // The follow button of a tag page (notify_routes.cpp).
 void add_tag_follow_data(Context& ctx, Services& s, const community::Community& community, const std::string& tag,
                          render::Data& data);

@@ -63,6 +63,7 @@ WebApp::WebApp(Services services) : services_(std::move(services)), page_cache_(
   register_feedback_routes(*this);
   register_notify_routes(*this);
   register_expert_routes(*this);
+  register_event_routes(*this);
 }
 
 void WebApp::route(Door door, std::string method, std::string pattern, Auth auth, Handler handler, Caching caching) {

@@ -25,6 +25,7 @@
 #include "core/result.hpp"
 #include "engage/challenges.hpp"
 #include "engage/engagement.hpp"
+#include "events/events.hpp"
 #include "expert/expert.hpp"
 #include "http/http.hpp"
 #include "identity/identity.hpp"
@@ -78,6 +79,7 @@ struct Services {
   notify::Hub& hub;          // Live delivery (GET /ws subscribes; producers publish via db::Tx::notify).
   expert::Experts& experts;  // Paid questions to an expert.
   learn::Courses& courses;   // Courses, lessons, quizzes, certificates, cohorts.
+  events::Events& events;    // Events, tickets, waitlists, check-in, calendars.
 };
 
 // What a handler knows about the request beyond its bytes.

@@ -8,6 +8,8 @@
   if (!bell || !window.WebSocket || !window.JSON) return;
   var badge = bell.querySelector('[data-unread]');
   var postSection = document.querySelector('[data-live-post]');
+  // The check-in page of an event: its live count of attendees (organisers only).
+  var eventCount = document.querySelector('[data-live-event]');
   var retryMs = 1000;
   var socket = null;
 
@@ -99,6 +101,12 @@
     } else if (message.type === 'access_changed' && postSection && socket) {
       // The server paused this post's comments (a refund or a ban): ask again; it checks anew.
       socket.send(JSON.stringify({ type: 'subscribe', post_id: Number(postSection.getAttribute('data-live-post')) }));
+    } else if (message.type === 'checkin' && eventCount &&
+               String(message.event_id) === eventCount.getAttribute('data-live-event')) {
+      eventCount.querySelector('[data-checkin-count]').textContent = String(message.checked_in);
+      eventCount.querySelector('[data-confirmed-count]').textContent = String(message.confirmed);
+    } else if (message.type === 'subscribed' && message.event_id && eventCount) {
+      eventCount.setAttribute('data-live-state', 'live');
     } else if (message.type === 'subscribed' && postSection) {
       // Marks the comment list as live (styles may show it; it is also what tests wait for).
       postSection.setAttribute('data-live-state', 'live');
@@ -112,6 +120,9 @@
       retryMs = 1000;
       if (postSection) {
         socket.send(JSON.stringify({ type: 'subscribe', post_id: Number(postSection.getAttribute('data-live-post')) }));
+      }
+      if (eventCount) {
+        socket.send(JSON.stringify({ type: 'subscribe_event', event_id: Number(eventCount.getAttribute('data-live-event')) }));
       }
     };
     socket.onmessage = function (event) {

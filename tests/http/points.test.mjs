@@ -90,7 +90,7 @@ test('owners tune point rules by API and by page form (CSRF); members cannot', a
   assert.equal(r.status, 200);
   assert.deepEqual(r.data.rules.find((x) => x.act === 'checkin'), { act: 'checkin', points: 3, daily_cap: 3 });
   r = await new Client(server.base).get('/api/v1/communities/points/point-rules');
-  assert.equal(r.data.rules.length, 5);
+  assert.equal(r.data.rules.length, 6);  // post_published, answer_accepted, upvote_received, checkin, lesson_completed, event_attended
 
   const browser = new Client(server.base);
   const name = `ptowner${Date.now() % 100000}`;
