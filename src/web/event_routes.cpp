@@ -357,6 +357,32 @@ http::Response event_page(Context& ctx, Services& s, int64_t id, std::optional<E
   return render_page(ctx, s, kTemplateEvent, data, PageMeta{e.title, "", error ? status_of(error->kind) : 200});
 }
 
+// After the event, its recording becomes a video lesson of one of the community's courses. The
+// event's organiser asks; learn decides whether they may add lessons to that course (its
+// instructors and moderators), and whether the recording's link is an embed it accepts.
+Result<learn::Lesson> recording_to_lesson(Services& s, UserId actor, int64_t event_id, int64_t course_id) {
+  auto e = s.events.get(actor, event_id);
+  if (!e) {
+    return std::move(e).error();
+  }
+  if (!e->can_manage) {
+    return forbidden("events.forbidden", "Only the event's organisers may do this.");
+  }
+  if (e->recording_url.empty()) {
+    return conflict("events.no_recording", "Give the event a recording link first.");
+  }
+  auto course = s.courses.get(actor, course_id);
+  if (!course || course->community_id != e->community) {
+    return invalid("events.course_not_found", "Choose a course of this community.", "course_id");
+  }
+  learn::LessonInput lesson;
+  lesson.title = e->title;
+  lesson.kind = "video";
+  lesson.body_md = e->description_md;
+  lesson.video_url = e->recording_url;
+  return s.courses.add_lesson(actor, course_id, lesson);
+}
+
 http::Response event_edit_page(Context& ctx, Services& s, int64_t id, std::optional<Error> error,
                                std::optional<Data> values, std::string_view form_name) {
   auto e = take(s.events.get(ctx.user_id(), id));
@@ -417,6 +443,20 @@ http::Response event_edit_page(Context& ctx, Services& s, int64_t id, std::optio
     sponsors.push_back(d);
   }
   data.set("sponsors", list_of(sponsors));
+  // The courses this organiser may add the recording to.
+  std::vector<Data> courses;
+  if (auto list = s.courses.list(ctx.user_id(), e.community_slug)) {
+    for (const auto& c : *list) {
+      if (c.viewer_staff) {
+        Data d;
+        d.set("id", std::to_string(c.id));
+        d.set("title", c.title);
+        courses.push_back(d);
+      }
+    }
+  }
+  data.set("recording_courses", list_of(courses));
+  data.set("can_make_lesson", !courses.empty() && !e.recording_url.empty());
   if (error) {
     data.set(std::string(form_name) + "_errors", form_errors(ctx, s, *error));
   }
@@ -627,6 +667,22 @@ void register_event_routes(WebApp& app) {
                          {{"attendees", result.attendees}, {"awarded", result.awarded}, {"points", result.points}});
   });
 
+  app.route(Door::Api, "POST", "/api/v1/events/{id}/recording-lesson", Auth::Required, [&s](Context& ctx) {
+    auto in = json_body(ctx);
+    const auto course_id = in.integer("course_id");
+    check(in);
+    if (!course_id) {
+      throw invalid("events.course_not_found", "Choose a course of this community.", "course_id");
+    }
+    auto lesson = take(recording_to_lesson(s, ctx.user->id, id_param(ctx.request), *course_id));
+    return json_response(201, {{"lesson",
+                                {{"id", lesson.id},
+                                 {"course_id", lesson.course_id},
+                                 {"title", lesson.title},
+                                 {"kind", lesson.kind},
+                                 {"url", "/lessons/" + std::to_string(lesson.id)}}}});
+  });
+
   app.route(Door::Api, "GET", "/api/v1/me/tickets", Auth::Required, [&s](Context& ctx) {
     boost::json::array list;
     for (const auto& t : s.events.tickets_of(ctx.user->id)) {
@@ -709,6 +765,19 @@ void register_event_routes(WebApp& app) {
       return event_page(ctx, s, id, canceled.error());
     }
     return redirect("/events/" + std::to_string(id));
+  });
+
+  app.route(Door::Page, "POST", "/events/{id}/recording-lesson", Auth::Required, [&s](Context& ctx) {
+    Form form(ctx.request);
+    const auto id = id_param(ctx.request);
+    auto lesson = recording_to_lesson(s, ctx.user->id, id, std::atoll(form.get("course_id").c_str()));
+    if (!lesson) {
+      if (lesson.error().kind == ErrorKind::NotFound) {
+        throw std::move(lesson).error();
+      }
+      return event_edit_page(ctx, s, id, lesson.error(), std::nullopt, "recording");
+    }
+    return redirect("/lessons/" + std::to_string(lesson->id));
   });
 
   app.route(Door::Page, "GET", "/events/{id}/edit", Auth::Required, [&s](Context& ctx) {

@@ -353,6 +353,43 @@ test('attendance points once the event runs; paid tickets and member prices from
   assert.equal((await member.get(`/api/v1/events/${event.id}`)).data.event.viewer_ticket.status, 'pending');
 });
 
+test("after the event its recording becomes a course lesson (API and page); only for the community's courses", async () => {
+  const event = await createEvent({ title: 'Rust night' });
+  const course = (await owner.post('/api/v1/communities/meetups/courses', { title: 'Rust', summary: 'Talks', access: 'free' })).data.course;
+  const noRecording = await owner.post(`/api/v1/events/${event.id}/recording-lesson`, { course_id: course.id });
+  assert.equal(noRecording.status, 409);
+  assert.equal(noRecording.data.error.code, 'events.no_recording');
+  assert.equal((await owner.patch(`/api/v1/events/${event.id}`, { recording_url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ' })).status, 200);
+
+  const stranger = await newUser(server.base, 'rec');
+  assert.equal((await stranger.post(`/api/v1/events/${event.id}/recording-lesson`, { course_id: course.id })).status, 403);
+  const other = await newUser(server.base, 'otherowner');
+  await other.post('/api/v1/communities', { slug: 'elsewhere', name: 'Elsewhere' });
+  const foreign = (await other.post('/api/v1/communities/elsewhere/courses', { title: 'Theirs', summary: '', access: 'free' })).data.course;
+  const wrong = await owner.post(`/api/v1/events/${event.id}/recording-lesson`, { course_id: foreign.id });
+  assert.equal(wrong.status, 400);
+  assert.equal(wrong.data.error.code, 'events.course_not_found');
+
+  const made = await owner.post(`/api/v1/events/${event.id}/recording-lesson`, { course_id: course.id });
+  assert.equal(made.status, 201, made.text);
+  assert.equal(made.data.lesson.kind, 'video');
+  assert.equal(made.data.lesson.title, 'Rust night');
+  const lesson = (await owner.get(`/api/v1/lessons/${made.data.lesson.id}`)).data.lesson;
+  assert.match(lesson.video_embed_url, /youtube-nocookie\.com\/embed\/dQw4w9WgXcQ/);
+
+  // From the organiser's edit page.
+  const browser = await browserFor(owner);
+  const page = await browser.get(`/events/${event.id}/edit`);
+  assert.match(page.text, /action="\/events\/\d+\/recording-lesson"/);
+  const csrf = page.text.match(/name="_csrf" value="([^"]+)"/)[1];
+  const posted = await browser.request('POST', `/events/${event.id}/recording-lesson`, { form: { _csrf: csrf, course_id: String(course.id) } });
+  assert.equal(posted.status, 303);
+  assert.match(posted.headers.get('location'), /^\/lessons\/\d+$/);
+  const refused = await browser.request('POST', `/events/${event.id}/recording-lesson`, { form: { _csrf: csrf, course_id: String(foreign.id) } });
+  assert.equal(refused.status, 400);
+  assert.match(refused.text, /class="alert alert-error"/);
+});
+
 test('the books balance after ticket sales and refunds', () => {
   const out = execFileSync(binary, ['ledger', 'check', '--database', server.database], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   assert.match(out, /ledger check: ok/);
