@@ -20,8 +20,9 @@ declare -A allowed=(
   [content]="content mail engage access identity notify render db core"
   [billing]="billing community ledger access identity notify render db core"
   [moderation]="moderation billing community content engage notify ledger access identity render db core"
-  [web]="web http render community content billing mail engage moderation ledger access identity notify db core"
-  [app]="app web http render community content billing mail engage moderation ledger access identity notify db core"
+  [files]="files access identity db core"
+  [web]="web http render community content billing mail engage moderation files ledger access identity notify db core"
+  [app]="app web http render community content billing mail engage moderation files ledger access identity notify db core"
 )
 
 status=0
