@@ -17,6 +17,7 @@
 #include "content/digest_source.hpp"
 #include "core/embedded.hpp"
 #include "engage/points.hpp"
+#include "files/files.hpp"
 #include "ledger/ledger.hpp"
 #include "mail/mailer.hpp"
 #include "mail/preferences.hpp"
@@ -72,6 +73,9 @@ constexpr const char* kServeUsage =
     "  --mail-poll-ms N      How often the mail worker looks for due mail and digests (default 5000).\n"
     "  --mail-retry-base-ms N  Wait after a failed delivery, doubling per attempt (default 60000).\n"
     "  --mail-max-attempts N Attempts before a message is given up (default 8).\n"
+    "  --data-dir PATH       Where uploaded files are kept (default: the SQLite database's folder,\n"
+    "                        else ./data); files go to PATH/files/.\n"
+    "  --max-upload-mb N     Largest file upload in MiB (default 512).\n"
     "  --demo-if-empty       Fill an empty database with demo data first.\n"
     "  --access-log BOOL     One log line per request (default true).\n";
 
@@ -207,6 +211,25 @@ mail::WorkerOptions mail_worker_options(const Config& config) {
   return options;
 }
 
+// Where uploaded files live: --data-dir, else the folder of a SQLite database file, else ./data;
+// and the upload limit (--max-upload-mb, default 512).
+files::Options files_options(const Config& config) {
+  files::Options options;
+  const auto url = config.get_or("database", "sqlite:data/guildhall.db");
+  std::string fallback = "data";
+  if (url.rfind("sqlite:", 0) == 0 && url != "sqlite::memory:") {
+    const std::filesystem::path path = url.substr(7);
+    fallback = path.has_parent_path() ? path.parent_path().string() : ".";
+  }
+  options.data_dir = config.get_or("data-dir", fallback);
+  auto megabytes = config.integer("max-upload-mb", 512);
+  if (!megabytes || *megabytes < 1 || *megabytes > 1024 * 1024) {
+    throw std::runtime_error("--max-upload-mb is a whole number of MiB from 1 to 1048576");
+  }
+  options.max_upload_bytes = static_cast<int64_t>(*megabytes) * 1024 * 1024;
+  return options;
+}
+
 // Every long-lived object of a running server, built once in dependency order.
 struct Runtime {
   explicit Runtime(const Config& config)
@@ -234,7 +257,8 @@ struct Runtime {
         i18n(load_i18n()),
         templates(embedded::templates(), i18n),
         mailer(*db, clock, templates, i18n, mail_options(config)),
-        missed_posts(*db, posts) {
+        missed_posts(*db, posts),
+        files(*db, clock, files_options(config)) {
     for (const auto& f : embedded::static_files()) {
       static_files.add(std::string(f.name), f.bytes);
     }
@@ -250,10 +274,11 @@ struct Runtime {
     }
     // Notifications also go out by e-mail to members who want that kind (their mail preferences).
     notify::set_delivery([this](db::Tx& tx, const notify::Notification& n) { email_notice(tx, n); });
-    web = std::make_unique<web::WebApp>(web::Services{
-        *db,     clock,    identity,      communities, posts,        tiers,      checkouts,     books,       offers,
-        codes,   refunds,  stripe_events, mailer,      questions,    engagement, challenges,    moderation,  feedback,
-        surveys, disputes, templates,     i18n,        static_files, web_config, notifications, tag_follows, hub});
+    web = std::make_unique<web::WebApp>(
+        web::Services{*db,        clock,        identity,   communities,   posts,         tiers,    checkouts,
+                      books,      offers,       codes,      refunds,       stripe_events, mailer,   questions,
+                      engagement, challenges,   moderation, feedback,      surveys,       disputes, templates,
+                      i18n,       static_files, web_config, notifications, tag_follows,   hub,      files});
   }
 
   ~Runtime() { notify::set_delivery({}); }  // Nothing may call into a gone Runtime.
@@ -338,6 +363,7 @@ struct Runtime {
   mail::Mailer mailer;
   content::MissedPosts missed_posts;
   http::StaticFiles static_files;
+  files::Files files;
   std::unique_ptr<web::WebApp> web;
 };
 
@@ -367,6 +393,12 @@ int serve(const Config& config) {
   options.port = listen->second;
   options.threads = static_cast<int>(*threads);
   options.access_log = config.get_or("access-log", "true") != "false";
+  // File uploads stream to disk with their own limit; every other body stays under 1 MiB.
+  runtime.files.prepare();
+  options.spool_dir = runtime.files.upload_dir();
+  options.spool_limit = [&app](std::string_view method, std::string_view path) {
+    return app.spool_limit(method, path);
+  };
   http::Server server(options, [&app](http::Request& request) { return app.handle(request); });
   server.listen();
   spdlog::info("guildhall listening on http://{}:{}", options.host, server.port());

@@ -293,6 +293,19 @@ std::optional<StoredFile> Files::find(int64_t id) {
   return db_.read([&](db::Tx& tx) { return find(tx, id); });
 }
 
+Result<StoredFile> Files::get(UserId actor, int64_t id) {
+  return db_.read([&](db::Tx& tx) -> Result<StoredFile> {
+    auto file = find(tx, id);
+    if (!file) {
+      return not_found("files.not_found", "No such file.");
+    }
+    if (!is_staff(tx, actor, file->community)) {
+      return forbidden_files();
+    }
+    return *file;
+  });
+}
+
 Result<std::vector<StoredFile>> Files::list(UserId actor, CommunityId community) {
   return db_.read([&](db::Tx& tx) -> Result<std::vector<StoredFile>> {
     if (!is_staff(tx, actor, community)) {

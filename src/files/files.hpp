@@ -79,6 +79,8 @@ class Files {
   // A file that is not deleted.
   std::optional<StoredFile> find(db::Tx& tx, int64_t id);
   std::optional<StoredFile> find(int64_t id);
+  // A file, for staff of its community. Errors: files.not_found, files.forbidden.
+  Result<StoredFile> get(UserId actor, int64_t id);
   // The community's files, newest first. Errors: files.forbidden (not creator and up).
   Result<std::vector<StoredFile>> list(UserId actor, CommunityId community);
   // Marks the file deleted and removes its bytes. Errors: files.not_found, files.forbidden.

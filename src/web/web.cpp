@@ -61,6 +61,7 @@ WebApp::WebApp(Services services) : services_(std::move(services)), page_cache_(
   register_moderation_routes(*this);
   register_feedback_routes(*this);
   register_notify_routes(*this);
+  register_files_routes(*this);
 }
 
 void WebApp::route(Door door, std::string method, std::string pattern, Auth auth, Handler handler, Caching caching) {
@@ -68,6 +69,10 @@ void WebApp::route(Door door, std::string method, std::string pattern, Auth auth
               [this, door, auth, handler = std::move(handler), caching = std::move(caching)](http::Request& request) {
                 return run(door, auth, handler, caching, request);
               });
+}
+
+uint64_t WebApp::spool_limit(std::string_view method, std::string_view path) const {
+  return upload_spool_limit(services_, method, path);
 }
 
 void WebApp::raw_route(std::string method, std::string pattern, http::Handler handler) {

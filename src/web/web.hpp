@@ -25,6 +25,7 @@
 #include "core/result.hpp"
 #include "engage/challenges.hpp"
 #include "engage/engagement.hpp"
+#include "files/files.hpp"
 #include "http/http.hpp"
 #include "identity/identity.hpp"
 #include "mail/mailer.hpp"
@@ -74,6 +75,7 @@ struct Services {
   notify::Notifications& notifications;
   content::TagFollows& tag_follows;
   notify::Hub& hub;  // Live delivery (GET /ws subscribes; producers publish via db::Tx::notify).
+  files::Files& files;
 };
 
 // What a handler knows about the request beyond its bytes.
@@ -117,6 +119,9 @@ class WebApp {
   void raw_route(std::string method, std::string pattern, http::Handler handler);
 
   Services& services() { return services_; }
+  // For http::ServerOptions::spool_limit: the upload route's body goes to disk, with the
+  // files' size limit; every other request gets 0 (in memory, the server's body_limit).
+  uint64_t spool_limit(std::string_view method, std::string_view path) const;
 
  private:
   http::Response run(Door door, Auth auth, const Handler& handler, const Caching& caching, http::Request& request);
