@@ -399,6 +399,7 @@ int serve(const Config& config) {
   options.spool_limit = [&app](std::string_view method, std::string_view path) {
     return app.spool_limit(method, path);
   };
+  options.spool_admit = [&app](http::Request& head) { return app.admit_spooled(head); };
   http::Server server(options, [&app](http::Request& request) { return app.handle(request); });
   server.listen();
   spdlog::info("guildhall listening on http://{}:{}", options.host, server.port());

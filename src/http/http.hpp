@@ -268,6 +268,11 @@ struct ServerOptions {
   // into memory under body_limit, as for every other request.
   std::function<uint64_t(std::string_view method, std::string_view path)> spool_limit;
   std::string spool_dir;  // REQUIRES: an existing directory when spool_limit is set.
+  // Optional, for spooled requests only: called with the head (no body read yet) on the
+  // connection's strand like a handler. A Response refuses the request at once: it is sent with
+  // "Connection: close" and the body is never read (so nobody can fill the disk by posting to a
+  // door they may not use). nullopt: the body is read and the handler runs.
+  std::function<std::optional<Response>(Request& head)> spool_admit;
 };
 
 // The server: listens, runs handlers, logs each request as one structured line

@@ -569,6 +569,43 @@ class Engine {
     return path ? options_.spool_limit(message.method_string(), *path) : 0;
   }
 
+  // The Request for a head (no body yet), or nullopt when its target or path is malformed.
+  static std::optional<Request> request_from(const bhttp::request_header<>& message, const Connection& c) {
+    const std::string_view raw_target = message.target();
+    const auto parts = detail::split_target(raw_target);
+    if (!parts) {
+      return std::nullopt;
+    }
+    auto path = detail::decode_path(parts->raw_path);
+    if (!path) {
+      return std::nullopt;
+    }
+    Request request;
+    request.method = message.method_string();
+    request.target = raw_target;
+    request.path = std::move(*path);
+    request.query = parts->query;
+    for (const auto& field : message) {
+      request.headers.add(std::string(field.name_string()), std::string(field.value()));
+    }
+    request.remote_addr = c.remote_addr;
+    request.request_id = detail::choose_request_id(message["X-Request-Id"]);
+    return request;
+  }
+
+  // ServerOptions::spool_admit, with a throw answered 500 like a handler's.
+  std::optional<Response> call_admit(Request& head) {
+    try {
+      return options_.spool_admit(head);
+    } catch (const std::exception& e) {
+      spdlog::error("http: spool_admit threw rid={} path={}: {}", head.request_id, head.path, e.what());
+    } catch (...) {
+      spdlog::error("http: spool_admit threw rid={} path={}", head.request_id, head.path);
+    }
+    return detail::error_response(500, "internal", "Internal error", head.request_id,
+                                  detail::wants_json(head.path, head.header("Accept").value_or("")));
+  }
+
   // Reads, handles and answers one request. Returns whether the connection may carry another.
   net::awaitable<bool> serve_request(const std::shared_ptr<Connection>& connection) {
     Connection& c = *connection;
@@ -590,6 +627,21 @@ class Engine {
         ec = bhttp::error::body_limit;
       } else {
         parser.body_limit(limit);
+      }
+    }
+    // A spooled route may refuse a request from its head alone (not signed in, not allowed),
+    // before a single body byte is read or written to disk.
+    std::optional<Request> early;
+    if (!ec && spool_limit > 0) {
+      early = request_from(parser.get(), c);
+      if (early && options_.spool_admit) {
+        auto refusal = call_admit(*early);
+        if (refusal) {
+          const auto head_parts = detail::split_target(early->target);  // Logged without the query.
+          co_await send_and_linger(c, *refusal, early->request_id, head_parts ? head_parts->raw_path : "",
+                                   early->method, Clock::now());
+          co_return false;
+        }
       }
     }
     std::optional<FileParserType> file_parser;
@@ -620,32 +672,20 @@ class Engine {
     const std::string_view raw_target = message.target();
     const auto parts = detail::split_target(raw_target);
     const std::string_view raw_path = parts ? parts->raw_path : raw_target;
-    std::string request_id = detail::choose_request_id(message["X-Request-Id"]);
-
-    Request request;
-    std::optional<std::string> path;
-    if (parts) {
-      path = detail::decode_path(parts->raw_path);
-    }
-    if (!path) {
-      co_await answer_error(c, 400, "http.bad_request", "Bad request", request_id, raw_path,
-                            message[bhttp::field::accept], message.method_string(), started);
+    std::optional<Request> built = early ? std::move(early) : request_from(message, c);
+    if (!built) {
+      co_await answer_error(c, 400, "http.bad_request", "Bad request",
+                            detail::choose_request_id(message["X-Request-Id"]), raw_path, message[bhttp::field::accept],
+                            message.method_string(), started);
       co_return false;
     }
-    request.method = message.method_string();
-    request.target = raw_target;
-    request.path = std::move(*path);
-    request.query = parts->query;
-    for (const auto& field : message) {
-      request.headers.add(std::string(field.name_string()), std::string(field.value()));
-    }
+    Request& request = *built;
+    const std::string request_id = request.request_id;
     if (file_parser) {
       request.spooled_body = SpooledBody{spool.path, spool.size};
     } else {
       request.body = std::move(parser.get().body());
     }
-    request.remote_addr = c.remote_addr;
-    request.request_id = request_id;
     const bool head_request = message.method() == bhttp::verb::head;
     const bool request_keep_alive = file_parser ? file_parser->get().keep_alive() : parser.get().keep_alive();
     const bool http10 = message.version() == 10;
@@ -865,19 +905,33 @@ class Engine {
                                     std::string_view method, Clock::time_point started) {
     const Response response =
         detail::error_response(status, code, message, request_id, detail::wants_json(raw_path, accept));
+    co_await send_and_linger(c, response, request_id, raw_path, method, started);
+  }
+
+  // Sends `response` (its body, never a file) with "Connection: close", then drains and closes.
+  net::awaitable<void> send_and_linger(Connection& c, const Response& response, const std::string& request_id,
+                                       std::string_view raw_path, std::string_view method, Clock::time_point started) {
     detail::HeadInput input;
     input.request_id = request_id;
     input.keep_alive = false;
     input.head_request = method == "HEAD";
     c.head.clear();
-    const detail::HeadOutput output = detail::write_response_head(c.head, response, input);
+    Response sent_response;
+    const Response* to_send = &response;
+    if (response.file) {  // Not for this path: answer without the file rather than misframe.
+      sent_response.status = response.status;
+      sent_response.headers = response.headers;
+      sent_response.body = response.body;
+      to_send = &sent_response;
+    }
+    const detail::HeadOutput output = detail::write_response_head(c.head, *to_send, input);
     const std::array<net::const_buffer, 2> buffers{net::buffer(c.head),
-                                                   net::buffer(response.body.data(), output.body_bytes)};
+                                                   net::buffer(to_send->body.data(), output.body_bytes)};
     c.stream.expires_after(options_.read_timeout);
     auto [ec, written] = co_await net::async_write(c.stream, buffers, kUseTuple);
     if (options_.access_log) {
       detail::log_access(
-          {method, raw_path, status, Clock::now() - started, request_id, c.remote_addr, output.body_bytes});
+          {method, raw_path, to_send->status, Clock::now() - started, request_id, c.remote_addr, output.body_bytes});
     }
     if (ec) {
       co_return;

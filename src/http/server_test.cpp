@@ -836,5 +836,43 @@ TEST(ServerSpoolTest, OverTheSpoolLimitIs413AndLeavesNoFile) {
   EXPECT_EQ(dir.count(), 0u);
 }
 
+TEST(ServerSpoolTest, AdmissionRefusesFromTheHeadWithoutReadingTheBody) {
+  TempDir dir;
+  ServerOptions options = spooling_options(dir.path(), 64 * 1024 * 1024);
+  std::atomic<int> admits{0};
+  options.spool_admit = [&](Request& head) -> std::optional<Response> {
+    ++admits;
+    if (head.header("Authorization") == "yes") {
+      return std::nullopt;
+    }
+    return Response::json(403, R"({"error":{"code":"files.forbidden"}})");
+  };
+  std::atomic<int> calls{0};
+  RunningServer server(options, [&](Request& request) {
+    ++calls;
+    return describe_body(request);
+  });
+  {
+    Client refused(server.port());  // Declares 32 MB and sends only the head: answered at once.
+    ASSERT_TRUE(refused.send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 33554432\r\n\r\n"));
+    auto response = refused.read_response();
+    ASSERT_TRUE(response.has_value());
+    EXPECT_EQ(response->status, 403);
+    EXPECT_EQ(response->header("connection"), "close");
+  }
+  Client admitted(server.port());
+  ASSERT_TRUE(
+      admitted.send("POST /upload HTTP/1.1\r\nHost: t\r\nAuthorization: yes\r\nContent-Length: 5\r\n\r\nhello"));
+  auto response = admitted.read_response();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->body, "spooled 5 hello");
+  // Routes that are not spooled never ask.
+  ASSERT_TRUE(admitted.send("POST /other HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\nx"));
+  ASSERT_TRUE(admitted.read_response().has_value());
+  EXPECT_EQ(admits.load(), 2);
+  EXPECT_EQ(calls.load(), 2);
+  EXPECT_EQ(dir.count(), 0u);
+}
+
 }  // namespace
 }  // namespace gh::http

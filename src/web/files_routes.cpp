@@ -86,6 +86,21 @@ std::string human_size(int64_t bytes) {
   return out;
 }
 
+// The community slug of an upload path "/api/v1/communities/{slug}/files".
+std::optional<std::string> upload_slug(std::string_view path) {
+  if (path.size() <= kUploadPrefix.size() + kUploadSuffix.size() ||
+      path.substr(0, kUploadPrefix.size()) != kUploadPrefix ||
+      path.substr(path.size() - kUploadSuffix.size()) != kUploadSuffix) {
+    return std::nullopt;
+  }
+  const std::string_view slug =
+      path.substr(kUploadPrefix.size(), path.size() - kUploadPrefix.size() - kUploadSuffix.size());
+  if (slug.find('/') != std::string_view::npos) {
+    return std::nullopt;
+  }
+  return std::string(slug);
+}
+
 // Answers /media errors: JSON, never cached, nothing about the file.
 http::Response media_error(const Error& error) {
   auto response = api_error(error);
@@ -146,17 +161,23 @@ http::Response files_page(Context& ctx, Services& s, const std::string& slug) {
 }  // namespace
 
 uint64_t upload_spool_limit(const Services& s, std::string_view method, std::string_view path) {
-  if (method != "POST" || path.size() <= kUploadPrefix.size() + kUploadSuffix.size() ||
-      path.substr(0, kUploadPrefix.size()) != kUploadPrefix ||
-      path.substr(path.size() - kUploadSuffix.size()) != kUploadSuffix) {
-    return 0;
+  return method == "POST" && upload_slug(path) ? static_cast<uint64_t>(s.files.max_upload_bytes()) : 0;
+}
+
+Status admit_upload(Context& ctx, Services& s) {
+  const auto slug = upload_slug(ctx.request.path);
+  if (!slug) {
+    return not_found("http.not_found", "Nothing lives at this address.");
   }
-  const std::string_view slug =
-      path.substr(kUploadPrefix.size(), path.size() - kUploadPrefix.size() - kUploadSuffix.size());
-  if (slug.find('/') != std::string_view::npos) {
-    return 0;
+  const auto community = s.communities.find(*slug);
+  if (!community) {
+    return not_found("community.not_found", "No such community.");
   }
-  return static_cast<uint64_t>(s.files.max_upload_bytes());
+  const bool staff = s.db.read([&](db::Tx& tx) { return s.files.is_staff(tx, ctx.user->id, community->id); });
+  if (!staff) {
+    return forbidden("files.forbidden", "Only creators and up manage the files of this community.");
+  }
+  return {};
 }
 
 void register_files_routes(WebApp& app) {

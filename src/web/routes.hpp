@@ -36,6 +36,9 @@ void register_moderation_routes(WebApp& app);
 void register_files_routes(WebApp& app);
 // The body limit of a request to spool to disk (the file upload route), 0 for any other.
 uint64_t upload_spool_limit(const Services& s, std::string_view method, std::string_view path);
+// Whether the signed-in viewer may upload to the community its path names (before the body
+// is read). Errors: community.not_found, files.forbidden.
+Status admit_upload(Context& ctx, Services& s);
 void register_feedback_routes(WebApp& app);
 void register_notify_routes(WebApp& app);
 // The follow button of a tag page (notify_routes.cpp).

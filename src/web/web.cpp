@@ -75,6 +75,22 @@ uint64_t WebApp::spool_limit(std::string_view method, std::string_view path) con
   return upload_spool_limit(services_, method, path);
 }
 
+std::optional<http::Response> WebApp::admit_spooled(http::Request& head) {
+  bool admitted = false;
+  auto response = run(
+      Door::Api, Auth::Required,
+      [&](Context& ctx) {
+        take(admit_upload(ctx, services_));
+        admitted = true;
+        return http::Response{};
+      },
+      {}, head);
+  if (admitted) {
+    return std::nullopt;
+  }
+  return response;
+}
+
 void WebApp::raw_route(std::string method, std::string pattern, http::Handler handler) {
   router_.add(std::move(method), std::move(pattern), std::move(handler));
 }

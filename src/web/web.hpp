@@ -122,6 +122,10 @@ class WebApp {
   // For http::ServerOptions::spool_limit: the upload route's body goes to disk, with the
   // files' size limit; every other request gets 0 (in memory, the server's body_limit).
   uint64_t spool_limit(std::string_view method, std::string_view path) const;
+  // For http::ServerOptions::spool_admit: runs the viewer pipeline (token or session, CSRF,
+  // sign-in) and the upload route's permission check on the head alone; the refusal to send,
+  // or nullopt to read the body.
+  std::optional<http::Response> admit_spooled(http::Request& head);
 
  private:
   http::Response run(Door door, Auth auth, const Handler& handler, const Caching& caching, http::Request& request);

@@ -54,6 +54,11 @@ test('creators and up upload; members and outsiders get 403; bad names get 400',
   assert.equal((await upload(member, 'media', 'x.mp4', bytes)).data.error.code, 'files.forbidden');
   assert.equal((await upload(outsider, 'media', 'x.mp4', bytes)).status, 403);
   assert.equal((await upload(creator, 'other', 'x.mp4', bytes)).status, 403, 'staff of one community only');
+  // Refused from the head alone: the 8 MB body is never written anywhere.
+  const refused = await upload(member, 'media', 'big.mp4', Buffer.alloc(8 * 1024 * 1024, 1));
+  assert.equal(refused.status, 403);
+  assert.equal(refused.data.error.code, 'files.forbidden');
+  assert.equal((await upload(member, 'nope', 'x.mp4', bytes)).status, 404);
   // Anonymous: refused before anything is stored (the CSRF check comes first for cookie-less posts).
   assert.equal((await new Client(server.base).request('POST', '/api/v1/communities/media/files?name=a.txt', { raw: 'x' })).status, 403);
   assert.equal((await new Client(server.base).request('POST', '/api/v1/communities/media/files?name=a.txt',
