@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -189,10 +190,15 @@ Files::Files(db::Database& db, const Clock& clock, Options options)
 
 void Files::prepare() {
   std::filesystem::create_directories(upload_dir_);
-  // Uploads interrupted by a crash or restart: nobody will finish them.
+  // Uploads a crash interrupted: nobody will finish them. Only old ones, since another node
+  // sharing this directory may be receiving one right now.
   std::error_code ec;
+  const auto cutoff = std::filesystem::file_time_type::clock::now() - std::chrono::hours(24);
   for (const auto& entry : std::filesystem::directory_iterator(upload_dir_, ec)) {
-    std::filesystem::remove(entry.path(), ec);
+    std::error_code entry_ec;
+    if (entry.is_regular_file(entry_ec) && entry.last_write_time(entry_ec) < cutoff && !entry_ec) {
+      std::filesystem::remove(entry.path(), entry_ec);
+    }
   }
   (void)secret();
 }

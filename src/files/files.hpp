@@ -61,7 +61,8 @@ class Files {
  public:
   Files(db::Database& db, const Clock& clock, Options options);
 
-  // Creates the storage directories and loads the signing secret (making it on first run).
+  // Creates the storage directories, removes day-old leftovers of interrupted uploads, and
+  // loads the signing secret (making it on first run).
   // Call once at boot, after migrations. Throws when the directories cannot be made.
   void prepare();
   const std::string& upload_dir() const { return upload_dir_; }
@@ -89,7 +90,9 @@ class Files {
   bool is_staff(db::Tx& tx, UserId actor, CommunityId community);
 
   // "/media/{id}/{name}?e=<expiry ms>&s=<signature>", valid until now + ttl (capped at
-  // kMaxLinkTtl). The caller has already decided the viewer may have the file.
+  // kMaxLinkTtl). The caller has already decided the viewer may have the file. Callable inside
+  // a transaction once prepare() ran (it loads the secret; without it the first call opens a
+  // write transaction of its own to read or make the secret).
   std::string signed_path(const StoredFile& file, Millis ttl) const;
   // The file a /media link names, when its signature holds and it has not expired. Errors:
   // files.bad_signature, files.link_expired (403 both; nothing else is revealed), then
