@@ -175,6 +175,7 @@ test('the staff page lists files with players and deletes through a form; member
   const browser = new Client(server.base);
   await browser.post('/api/v1/auth/login', { login: owner.username, password: 'correct horse battery' });
   const file = (await upload(owner, 'media', 'page.mp4', bytes, 'video/mp4')).data.file;
+  assert.match((await browser.get('/c/media')).text, /href="\/c\/media\/files"/, 'the community page links staff to it');
   const page = await browser.get('/c/media/files');
   assert.equal(page.status, 200);
   assert.match(page.text, /id="file-upload"/);
@@ -188,6 +189,7 @@ test('the staff page lists files with players and deletes through a form; member
   const memberBrowser = new Client(server.base);
   await memberBrowser.post('/api/v1/auth/login', { login: member.username, password: 'correct horse battery' });
   assert.equal((await memberBrowser.get('/c/media/files')).status, 403);
+  assert.doesNotMatch((await memberBrowser.get('/c/media')).text, /href="\/c\/media\/files"/);
   assert.equal((await new Client(server.base).get('/c/media/files')).status, 303, 'anonymous: to the login page');
 });
 
