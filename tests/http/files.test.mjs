@@ -246,7 +246,8 @@ test('a 200 MB file goes up and down while the server stays far below that in me
   closeSync(fd);
   const sha = hash.digest('hex');
 
-  let peak = rss(server.child.pid);
+  const baseline = rss(server.child.pid);
+  let peak = baseline;
   const sampler = setInterval(() => { peak = Math.max(peak, rss(server.child.pid)); }, 20);
   try {
     const created = await new Promise((resolve, reject) => {
@@ -289,6 +290,8 @@ test('a 200 MB file goes up and down while the server stays far below that in me
     rmSync(path, { force: true });
   }
   peak = Math.max(peak, rss(server.child.pid));
-  t.diagnostic(`server RSS peak: ${Math.round(peak / 1048576)} MB`);
-  assert.ok(peak < 150 * 1024 * 1024, `server RSS peaked at ${Math.round(peak / 1048576)} MB`);
+  const mb = (n) => Math.round(n / 1048576);
+  t.diagnostic(`server RSS: ${mb(baseline)} MB before, peak ${mb(peak)} MB`);
+  // Growth, not the absolute figure: a sanitizer build starts above 200 MB by itself.
+  assert.ok(peak - baseline < 64 * 1024 * 1024, `server RSS grew from ${mb(baseline)} to ${mb(peak)} MB`);
 });
