@@ -20,11 +20,12 @@ declare -A allowed=(
   [content]="content mail engage access identity notify render db core"
   [billing]="billing community ledger access identity notify render db core"
   [moderation]="moderation billing community content engage notify ledger access identity render db core"
+  [files]="files access identity db core"
   [expert]="expert billing community content ledger access identity notify render db core"
-  [learn]="learn billing community content engage access identity notify render db core"
+  [learn]="learn files billing community content engage access identity notify render db core"
   [events]="events billing community engage access identity notify render db core"
-  [web]="web http render community content billing mail engage moderation expert learn events ledger access identity notify db core"
-  [app]="app web http render community content billing mail engage moderation expert learn events ledger access identity notify db core"
+  [web]="web http render community content billing mail engage moderation expert learn events files ledger access identity notify db core"
+  [app]="app web http render community content billing mail engage moderation expert learn events files ledger access identity notify db core"
 )
 
 status=0

@@ -20,6 +20,7 @@
 #include "events/events.hpp"
 #include "events/ticket_product.hpp"
 #include "expert/expert.hpp"
+#include "files/files.hpp"
 #include "learn/course_product.hpp"
 #include "learn/courses.hpp"
 #include "ledger/ledger.hpp"
@@ -77,6 +78,9 @@ constexpr const char* kServeUsage =
     "  --mail-poll-ms N      How often the mail worker looks for due mail and digests (default 5000).\n"
     "  --mail-retry-base-ms N  Wait after a failed delivery, doubling per attempt (default 60000).\n"
     "  --mail-max-attempts N Attempts before a message is given up (default 8).\n"
+    "  --data-dir PATH       Where uploaded files are kept (default: the SQLite database's folder,\n"
+    "                        else ./data); files go to PATH/files/.\n"
+    "  --max-upload-mb N     Largest file upload in MiB (default 512).\n"
     "  --demo-if-empty       Fill an empty database with demo data first.\n"
     "  --access-log BOOL     One log line per request (default true).\n";
 
@@ -212,6 +216,25 @@ mail::WorkerOptions mail_worker_options(const Config& config) {
   return options;
 }
 
+// Where uploaded files live: --data-dir, else the folder of a SQLite database file, else ./data;
+// and the upload limit (--max-upload-mb, default 512).
+files::Options files_options(const Config& config) {
+  files::Options options;
+  const auto url = config.get_or("database", "sqlite:data/guildhall.db");
+  std::string fallback = "data";
+  if (url.rfind("sqlite:", 0) == 0 && url != "sqlite::memory:") {
+    const std::filesystem::path path = url.substr(7);
+    fallback = path.has_parent_path() ? path.parent_path().string() : ".";
+  }
+  options.data_dir = config.get_or("data-dir", fallback);
+  auto megabytes = config.integer("max-upload-mb", 512);
+  if (!megabytes || *megabytes < 1 || *megabytes > 1024 * 1024) {
+    throw std::runtime_error("--max-upload-mb is a whole number of MiB from 1 to 1048576");
+  }
+  options.max_upload_bytes = static_cast<int64_t>(*megabytes) * 1024 * 1024;
+  return options;
+}
+
 // Every long-lived object of a running server, built once in dependency order.
 struct Runtime {
   explicit Runtime(const Config& config)
@@ -244,7 +267,8 @@ struct Runtime {
         missed_posts(*db, posts),
         experts(*db, clock, checkouts, refunds, posts, questions),
         courses(*db, clock),
-        course_product(communities) {
+        course_product(communities),
+        files(*db, clock, files_options(config)) {
     // Products sold through billing's checkout by the layers above it.
     catalog.add(std::string(expert::kProductKind), question_product);
     catalog.add("course", course_product);
@@ -268,7 +292,7 @@ struct Runtime {
         *db,           clock,       identity, communities,   posts,     tiers,     checkouts,    books,
         offers,        codes,       refunds,  stripe_events, mailer,    questions, engagement,   challenges,
         moderation,    feedback,    surveys,  disputes,      templates, i18n,      static_files, web_config,
-        notifications, tag_follows, hub,      experts,       courses,   events});
+        notifications, tag_follows, hub,      experts,       courses,   events,    files});
   }
 
   ~Runtime() { notify::set_delivery({}); }  // Nothing may call into a gone Runtime.
@@ -372,6 +396,7 @@ struct Runtime {
   learn::Courses courses;
   learn::CourseProduct course_product;  // Sold through `catalog` (kind "course").
   http::StaticFiles static_files;
+  files::Files files;
   std::unique_ptr<web::WebApp> web;
 };
 
@@ -401,6 +426,13 @@ int serve(const Config& config) {
   options.port = listen->second;
   options.threads = static_cast<int>(*threads);
   options.access_log = config.get_or("access-log", "true") != "false";
+  // File uploads stream to disk with their own limit; every other body stays under 1 MiB.
+  runtime.files.prepare();
+  options.spool_dir = runtime.files.upload_dir();
+  options.spool_limit = [&app](std::string_view method, std::string_view path) {
+    return app.spool_limit(method, path);
+  };
+  options.spool_admit = [&app](http::Request& head) { return app.admit_spooled(head); };
   http::Server server(options, [&app](http::Request& request) { return app.handle(request); });
   server.listen();
   spdlog::info("guildhall listening on http://{}:{}", options.host, server.port());

@@ -44,7 +44,9 @@ constexpr const char* kKnownKeys[] = {"listen",
                                       "new-account-comments-per-hour",
                                       "new-account-max-links",
                                       "posts-per-hour",
-                                      "comments-per-hour"};
+                                      "comments-per-hour",
+                                      "data-dir",
+                                      "max-upload-mb"};
 
 }  // namespace
 

@@ -1,7 +1,7 @@
 // Configuration: command-line flags win over GUILDHALL_* environment variables, which win over
 // an optional config file (--config PATH or GUILDHALL_CONFIG; lines "key = value", '#' comments).
 // Keys are the long flag names: listen, database, threads, public-url, trust-proxy,
-// default-currency, access-log.
+// default-currency, access-log, data-dir, max-upload-mb.
 #pragma once
 
 #include <map>

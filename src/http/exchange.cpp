@@ -301,9 +301,10 @@ HeadOutput write_response_head(std::string& out, const Response& response, const
     out.append(date_line());
   }
   out.append("X-Request-Id: ").append(input.request_id).append("\r\n");
+  const uint64_t body_size = response.file ? response.file->length : response.body.size();
   if (!bodiless) {
     out.append("Content-Length: ");
-    append_number(out, response.body.size());
+    append_number(out, body_size);
     out.append("\r\n");
   }
   if (!output.keep_alive) {
@@ -312,7 +313,7 @@ HeadOutput write_response_head(std::string& out, const Response& response, const
     out.append("Connection: keep-alive\r\n");
   }
   out.append("\r\n");
-  output.body_bytes = (bodiless || input.head_request) ? 0 : response.body.size();
+  output.body_bytes = (bodiless || input.head_request) ? 0 : body_size;
   return output;
 }
 

@@ -31,6 +31,14 @@ class Headers {
   std::vector<std::pair<std::string, std::string>> items_;
 };
 
+// A request body the server wrote to a file instead of memory (ServerOptions::spool_limit).
+// The server removes the file after the handler returns, unless the handler moved it away
+// (std::filesystem::rename into its own storage), so a failed or refused upload leaves nothing.
+struct SpooledBody {
+  std::string path;
+  uint64_t size = 0;
+};
+
 struct Request {
   std::string method;  // "GET", "POST"...
   std::string target;  // As sent: "/c/rust?sort=top".
@@ -38,6 +46,7 @@ struct Request {
   std::string query;   // Raw query string without '?'.
   Headers headers;
   std::string body;
+  std::optional<SpooledBody> spooled_body;    // Instead of `body` on spooled routes with a body.
   std::string remote_addr;                    // Peer IP ("127.0.0.1").
   std::string request_id;                     // Set by the server; echoed as X-Request-Id.
   std::map<std::string, std::string> params;  // Path parameters filled by the router.
@@ -75,10 +84,22 @@ class WebSocketSession {
   virtual void on_close() = 0;
 };
 
+// Bytes [offset, offset + length) of a file on disk, sent as a response body. The server opens
+// the file when it answers and writes it through a fixed buffer, chunk by chunk, so a file of
+// any size costs the same memory; a file missing or shorter than the region by then is
+// answered 404 http.file_missing.
+struct FileRegion {
+  std::string path;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+};
+
 struct Response {
   int status = 200;
   Headers headers;
   std::string body;
+  // When set, the body is this file region and `body` is ignored (see file_response).
+  std::optional<FileRegion> file;
   // Set (by Response::accept_websocket) to accept a WebSocket upgrade: the server completes
   // the handshake (101) and runs the session. When the request was not a WebSocket upgrade the
   // server answers 400 http.websocket_expected instead.
@@ -98,6 +119,39 @@ struct Response {
   static Response json(int status, std::string body) { return text(status, std::move(body), "application/json"); }
   static Response redirect(std::string location, int status = 303);
 };
+
+// One byte range of a representation, both ends inclusive.
+struct ByteRange {
+  uint64_t first = 0;
+  uint64_t last = 0;
+  uint64_t length() const { return last - first + 1; }
+};
+struct RangeRequest {
+  enum class Kind {
+    Whole,          // No Range, or one we ignore (not "bytes", malformed, several ranges).
+    Single,         // `range` is satisfiable (already clipped to the size).
+    Unsatisfiable,  // Answer 416 with "Content-Range: bytes */size".
+  };
+  Kind kind = Kind::Whole;
+  ByteRange range;
+};
+// Interprets a Range header ("bytes=0-99", "bytes=100-", "bytes=-100") against a
+// representation of `size` bytes (RFC 9110 section 14). A header that is not well-formed is
+// ignored, as the RFC allows; so is a multi-range request (we answer the whole file 200
+// rather than multipart/byteranges).
+RangeRequest parse_range(std::string_view header, uint64_t size);
+
+// What file_response needs to know about a stored file.
+struct FileAnswer {
+  std::string path;
+  uint64_t size = 0;
+  std::string content_type;
+  std::string etag;  // Strong, with quotes ("\"abc\""), or empty: then If-Range never matches.
+};
+// Answers GET or HEAD with a file: 200 with the whole file, or 206 with Content-Range for one
+// satisfiable Range (unless If-Range names another version), or 416 with "bytes */size".
+// Sets Accept-Ranges, Content-Type and ETag; the caller adds caching and disposition headers.
+Response file_response(const Request& request, const FileAnswer& file);
 
 // Parses an application/x-www-form-urlencoded body or query string (percent- and '+'-decoded).
 // Malformed '%' sequences stay as they are; invalid UTF-8 and NUL become U+FFFD, so every name
@@ -207,6 +261,18 @@ struct ServerOptions {
   size_t websocket_queue = 256;                     // Messages waiting per connection; beyond: closed.
   size_t websocket_message_limit = 64 * 1024;       // Largest message a client may send.
   std::chrono::seconds websocket_idle_timeout{60};  // Pinged at half of it; silent peers are closed.
+  // Large uploads. When set, called with the method and decoded path once a request's head is
+  // read: a result above 0 makes the server write that request's body to a new file in
+  // `spool_dir` (at most that many bytes, 413 beyond; read_timeout applies per chunk, not to
+  // the whole body) and hand it to the handler as Request::spooled_body. 0: the body is read
+  // into memory under body_limit, as for every other request.
+  std::function<uint64_t(std::string_view method, std::string_view path)> spool_limit;
+  std::string spool_dir;  // REQUIRES: an existing directory when spool_limit is set.
+  // Optional, for spooled requests only: called with the head (no body read yet) on the
+  // connection's strand like a handler. A Response refuses the request at once: it is sent with
+  // "Connection: close" and the body is never read (so nobody can fill the disk by posting to a
+  // door they may not use). nullopt: the body is read and the handler runs.
+  std::function<std::optional<Response>(Request& head)> spool_admit;
 };
 
 // The server: listens, runs handlers, logs each request as one structured line

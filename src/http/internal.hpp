@@ -55,12 +55,13 @@ struct HeadInput {
   bool head_request = false;  // HEAD: headers as for GET, no body bytes.
 };
 struct HeadOutput {
-  size_t body_bytes = 0;   // How much of response.body to send after the head.
+  size_t body_bytes = 0;   // How much of response.body (or of response.file) to send after the head.
   bool keep_alive = true;  // False when the handler asked for "Connection: close".
 };
 // Appends the status line and headers of `response` to `out`. The server owns Content-Length,
 // Connection, Transfer-Encoding and X-Request-Id; it adds Server and Date unless the handler
-// set them. Header lines with bytes that could split the response are dropped (and logged).
+// set them. Content-Length is the body's size, or the file region's length when `file` is set.
+// Header lines with bytes that could split the response are dropped (and logged).
 HeadOutput write_response_head(std::string& out, const Response& response, const HeadInput& input);
 
 struct AccessRecord {

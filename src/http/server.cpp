@@ -3,7 +3,10 @@
 // One io_context run by N threads. The acceptor, the signal set and the shutdown watcher live
 // on one "control" strand; each connection is one coroutine on its own strand, so it never runs
 // concurrently with itself. Connections register in a list so that shutdown can reach them.
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -21,15 +24,18 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/beast/websocket/stream.hpp>
+#include <cerrno>
 #include <csignal>
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <filesystem>
 #include <list>
 #include <mutex>
 #include <stdexcept>
@@ -84,6 +90,61 @@ struct Connection {
 };
 
 using ParserType = bhttp::request_parser<bhttp::string_body>;
+using FileParserType = bhttp::request_parser<bhttp::file_body>;
+
+// Bytes of a file read per write while sending it (the only buffer a file answer uses).
+constexpr size_t kFileChunk = 64 * 1024;
+
+// A spooled request body on disk; removed unless the handler moved it away.
+struct Spool {
+  std::string path;
+  uint64_t size = 0;
+  void remove() {
+    if (!path.empty()) {
+      std::error_code ignored;
+      std::filesystem::remove(path, ignored);
+      path.clear();
+    }
+  }
+  ~Spool() { remove(); }
+};
+
+// A file being sent (Response::file), opened read-only before the head goes out so that a
+// missing file can still be answered 404.
+class OpenFile {
+ public:
+  OpenFile() = default;
+  ~OpenFile() {
+    if (fd_ >= 0) {
+      ::close(fd_);
+    }
+  }
+  OpenFile(const OpenFile&) = delete;
+  OpenFile& operator=(const OpenFile&) = delete;
+
+  // False when the file cannot be opened or holds fewer bytes than the region needs.
+  bool open(const FileRegion& region) {
+    fd_ = ::open(region.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) {
+      return false;
+    }
+    struct stat info {};
+    return ::fstat(fd_, &info) == 0 && S_ISREG(info.st_mode) &&
+           static_cast<uint64_t>(info.st_size) >= region.offset + region.length;
+  }
+  // pread, retried on EINTR; 0 at the end, -1 on error.
+  ssize_t read_at(char* into, size_t size, uint64_t offset) const {
+    for (;;) {
+      const ssize_t got = ::pread(fd_, into, size, static_cast<off_t>(offset));
+      if (got >= 0 || errno != EINTR) {
+        return got;
+      }
+    }
+  }
+
+ private:
+  int fd_ = -1;
+};
 
 // An upgraded connection: the WebSocket stream over the Connection's TCP stream, and the
 // outgoing queue. The reader is serve_websocket() (in the connection's coroutine), the writer a
@@ -495,45 +556,31 @@ class Engine {
     c.stream.socket().close(ignored);
   }
 
-  // Reads, handles and answers one request. Returns whether the connection may carry another.
-  net::awaitable<bool> serve_request(const std::shared_ptr<Connection>& connection) {
-    Connection& c = *connection;
-    ParserType parser;
-    parser.header_limit(static_cast<std::uint32_t>(std::min<size_t>(options_.header_limit, UINT32_MAX)));
-    parser.body_limit(static_cast<std::uint64_t>(options_.body_limit));
-    c.stream.expires_after(options_.read_timeout);
-    auto [ec, n] = co_await bhttp::async_read_header(c.stream, c.buffer, parser, kUseTuple);
-    if (!ec && !parser.is_done()) {
-      if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
-        auto [write_ec, written] = co_await net::async_write(c.stream, net::buffer(kContinue), kUseTuple);
-        if (write_ec) {
-          co_return false;
-        }
-      }
-      std::tie(ec, n) = co_await bhttp::async_read(c.stream, c.buffer, parser, kUseTuple);
+  // The spool limit for a request whose head was just read (0: read the body into memory).
+  uint64_t spool_limit_for(const bhttp::request_header<>& message) const {
+    if (!options_.spool_limit) {
+      return 0;
     }
-    const auto started = Clock::now();
-    if (ec) {
-      co_await answer_read_error(c, parser, ec, started);
-      co_return false;
+    const auto parts = detail::split_target(message.target());
+    if (!parts) {
+      return 0;
     }
+    const auto path = detail::decode_path(parts->raw_path);
+    return path ? options_.spool_limit(message.method_string(), *path) : 0;
+  }
 
-    auto& message = parser.get();
+  // The Request for a head (no body yet), or nullopt when its target or path is malformed.
+  static std::optional<Request> request_from(const bhttp::request_header<>& message, const Connection& c) {
     const std::string_view raw_target = message.target();
     const auto parts = detail::split_target(raw_target);
-    const std::string_view raw_path = parts ? parts->raw_path : raw_target;
-    std::string request_id = detail::choose_request_id(message["X-Request-Id"]);
-
-    Request request;
-    std::optional<std::string> path;
-    if (parts) {
-      path = detail::decode_path(parts->raw_path);
+    if (!parts) {
+      return std::nullopt;
     }
+    auto path = detail::decode_path(parts->raw_path);
     if (!path) {
-      co_await answer_error(c, 400, "http.bad_request", "Bad request", request_id, raw_path,
-                            message[bhttp::field::accept], message.method_string(), started);
-      co_return false;
+      return std::nullopt;
     }
+    Request request;
     request.method = message.method_string();
     request.target = raw_target;
     request.path = std::move(*path);
@@ -541,21 +588,125 @@ class Engine {
     for (const auto& field : message) {
       request.headers.add(std::string(field.name_string()), std::string(field.value()));
     }
-    request.body = std::move(message.body());
     request.remote_addr = c.remote_addr;
-    request.request_id = request_id;
+    request.request_id = detail::choose_request_id(message["X-Request-Id"]);
+    return request;
+  }
+
+  // ServerOptions::spool_admit, with a throw answered 500 like a handler's.
+  std::optional<Response> call_admit(Request& head) {
+    try {
+      return options_.spool_admit(head);
+    } catch (const std::exception& e) {
+      spdlog::error("http: spool_admit threw rid={} path={}: {}", head.request_id, head.path, e.what());
+    } catch (...) {
+      spdlog::error("http: spool_admit threw rid={} path={}", head.request_id, head.path);
+    }
+    return detail::error_response(500, "internal", "Internal error", head.request_id,
+                                  detail::wants_json(head.path, head.header("Accept").value_or("")));
+  }
+
+  // Reads, handles and answers one request. Returns whether the connection may carry another.
+  net::awaitable<bool> serve_request(const std::shared_ptr<Connection>& connection) {
+    Connection& c = *connection;
+    ParserType parser;
+    parser.header_limit(static_cast<std::uint32_t>(std::min<size_t>(options_.header_limit, UINT32_MAX)));
+    // With spooled routes the limit is known only once the path is: checked after the head.
+    if (options_.spool_limit) {
+      parser.body_limit(boost::none);
+    } else {
+      parser.body_limit(static_cast<std::uint64_t>(options_.body_limit));
+    }
+    c.stream.expires_after(options_.read_timeout);
+    auto [ec, n] = co_await bhttp::async_read_header(c.stream, c.buffer, parser, kUseTuple);
+    uint64_t spool_limit = 0;
+    if (!ec && options_.spool_limit) {
+      spool_limit = spool_limit_for(parser.get());
+      const uint64_t limit = spool_limit > 0 ? spool_limit : static_cast<uint64_t>(options_.body_limit);
+      if (parser.content_length() && *parser.content_length() > limit) {
+        ec = bhttp::error::body_limit;
+      } else {
+        parser.body_limit(limit);
+      }
+    }
+    // A spooled route may refuse a request from its head alone (not signed in, not allowed),
+    // before a single body byte is read or written to disk.
+    std::optional<Request> early;
+    if (!ec && spool_limit > 0) {
+      early = request_from(parser.get(), c);
+      if (early && options_.spool_admit) {
+        auto refusal = call_admit(*early);
+        if (refusal) {
+          const auto head_parts = detail::split_target(early->target);  // Logged without the query.
+          co_await send_and_linger(c, *refusal, early->request_id, head_parts ? head_parts->raw_path : "",
+                                   early->method, Clock::now());
+          co_return false;
+        }
+      }
+    }
+    std::optional<FileParserType> file_parser;
+    Spool spool;
+    if (!ec && !parser.is_done()) {
+      if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+        auto [write_ec, written] = co_await net::async_write(c.stream, net::buffer(kContinue), kUseTuple);
+        if (write_ec) {
+          co_return false;
+        }
+      }
+      if (spool_limit > 0) {
+        file_parser.emplace(std::move(parser));
+        file_parser->body_limit(spool_limit);
+        ec = co_await read_spooled_body(c, *file_parser, spool);
+      } else {
+        std::tie(ec, n) = co_await bhttp::async_read(c.stream, c.buffer, parser, kUseTuple);
+      }
+    }
+    const bhttp::request_header<>& message =
+        file_parser ? static_cast<const bhttp::request_header<>&>(file_parser->get()) : parser.get();
+    const auto started = Clock::now();
+    if (ec) {
+      co_await answer_read_error(c, message, ec, started);
+      co_return false;
+    }
+
+    const std::string_view raw_target = message.target();
+    const auto parts = detail::split_target(raw_target);
+    const std::string_view raw_path = parts ? parts->raw_path : raw_target;
+    std::optional<Request> built = early ? std::move(early) : request_from(message, c);
+    if (!built) {
+      co_await answer_error(c, 400, "http.bad_request", "Bad request",
+                            detail::choose_request_id(message["X-Request-Id"]), raw_path, message[bhttp::field::accept],
+                            message.method_string(), started);
+      co_return false;
+    }
+    Request& request = *built;
+    const std::string request_id = request.request_id;
+    if (file_parser) {
+      request.spooled_body = SpooledBody{spool.path, spool.size};
+    } else {
+      request.body = std::move(parser.get().body());
+    }
     const bool head_request = message.method() == bhttp::verb::head;
-    const bool request_keep_alive = message.keep_alive();
+    const bool request_keep_alive = file_parser ? file_parser->get().keep_alive() : parser.get().keep_alive();
     const bool http10 = message.version() == 10;
 
     Response response = call_handler(request, request_id, message.method_string(), raw_path);
+    spool.remove();  // Unless the handler moved it into its own storage.
     if (response.websocket) {
-      if (websocket::is_upgrade(message)) {
-        co_await serve_websocket(connection, message, std::move(response.websocket), request_id, raw_path, started);
+      if (!file_parser && websocket::is_upgrade(parser.get())) {
+        co_await serve_websocket(connection, parser.get(), std::move(response.websocket), request_id, raw_path,
+                                 started);
         co_return false;
       }
       response = detail::error_response(400, "http.websocket_expected", "This address speaks WebSocket only",
                                         request_id, detail::wants_json(raw_path, message[bhttp::field::accept]));
+    }
+
+    OpenFile file;
+    if (response.file && !head_request && !file.open(*response.file)) {
+      spdlog::warn("http: file to send is missing or short rid={} path={}", request_id, raw_path);
+      response = detail::error_response(404, "http.file_missing", "Not found", request_id,
+                                        detail::wants_json(raw_path, message[bhttp::field::accept]));
     }
 
     detail::HeadInput input;
@@ -565,15 +716,81 @@ class Engine {
     input.head_request = head_request;
     c.head.clear();
     const detail::HeadOutput output = detail::write_response_head(c.head, response, input);
-    const std::array<net::const_buffer, 2> buffers{net::buffer(c.head),
-                                                   net::buffer(response.body.data(), output.body_bytes)};
-    c.stream.expires_after(options_.read_timeout);
-    auto [write_ec, written] = co_await net::async_write(c.stream, buffers, kUseTuple);
+    bool sent = false;
+    if (response.file && output.body_bytes > 0) {
+      sent = co_await send_file(c, file, response.file->offset, output.body_bytes);
+    } else {
+      const std::array<net::const_buffer, 2> buffers{net::buffer(c.head),
+                                                     net::buffer(response.body.data(), output.body_bytes)};
+      c.stream.expires_after(options_.read_timeout);
+      auto [write_ec, written] = co_await net::async_write(c.stream, buffers, kUseTuple);
+      sent = !write_ec;
+    }
     if (options_.access_log) {
       detail::log_access({message.method_string(), raw_path, response.status, Clock::now() - started, request_id,
                           c.remote_addr, output.body_bytes});
     }
-    co_return !write_ec && output.keep_alive;
+    co_return sent&& output.keep_alive;
+  }
+
+  // Reads the body of `parser` into a new file in spool_dir, a chunk at a time, each chunk
+  // under read_timeout (a large upload on a slow link may take far longer than one timeout).
+  // On failure the file is removed.
+  net::awaitable<beast::error_code> read_spooled_body(Connection& c, FileParserType& parser, Spool& spool) {
+    beast::error_code ec;
+    spool.path = options_.spool_dir + "/upload-" + detail::new_request_id() + detail::new_request_id() + ".part";
+    parser.get().body().open(spool.path.c_str(), beast::file_mode::write_new, ec);
+    if (ec) {
+      spdlog::error("http: cannot create the upload file {}: {}", spool.path, ec.message());
+      spool.path.clear();
+      co_return ec;
+    }
+    while (!parser.is_done()) {
+      c.stream.expires_after(options_.read_timeout);
+      auto [read_ec, n] = co_await bhttp::async_read_some(c.stream, c.buffer, parser, kUseTuple);
+      if (read_ec) {
+        ec = read_ec;
+        break;
+      }
+    }
+    beast::error_code ignored;
+    parser.get().body().file().close(ignored);
+    if (ec) {
+      spool.remove();
+      co_return ec;
+    }
+    std::error_code size_ec;
+    spool.size = std::filesystem::file_size(spool.path, size_ec);
+    co_return ec;
+  }
+
+  // Writes the head and then `length` bytes of `file` from `offset`, through one fixed buffer.
+  // False when the peer went away or the file could not be read: the answer is then cut
+  // short and the connection must close.
+  net::awaitable<bool> send_file(Connection& c, OpenFile& file, uint64_t offset, uint64_t length) {
+    const auto buffer = std::make_unique<char[]>(kFileChunk);
+    bool head_sent = false;
+    while (length > 0) {
+      const size_t want = static_cast<size_t>(std::min<uint64_t>(length, kFileChunk));
+      const ssize_t got = file.read_at(buffer.get(), want, offset);
+      if (got <= 0) {
+        spdlog::error("http: reading a file to send failed at offset {}", offset);
+        co_return false;
+      }
+      const auto chunk = static_cast<size_t>(got);
+      const std::array<net::const_buffer, 2> buffers{
+          head_sent ? net::const_buffer() : net::const_buffer(c.head.data(), c.head.size()),
+          net::buffer(buffer.get(), chunk)};
+      c.stream.expires_after(options_.read_timeout);
+      auto [ec, written] = co_await net::async_write(c.stream, buffers, kUseTuple);
+      if (ec) {
+        co_return false;  // The client left (closed the tab, seeked elsewhere): nothing to do.
+      }
+      head_sent = true;
+      offset += chunk;
+      length -= chunk;
+    }
+    co_return true;
   }
 
   // Completes the handshake, then reads messages until the connection ends; a second
@@ -652,7 +869,7 @@ class Engine {
   }
 
   // Answers a request that could not be read whole, when an answer makes sense.
-  net::awaitable<void> answer_read_error(Connection& c, ParserType& parser, beast::error_code ec,
+  net::awaitable<void> answer_read_error(Connection& c, const bhttp::request_header<>& partial, beast::error_code ec,
                                          Clock::time_point started) {
     int status = 0;
     std::string_view code;
@@ -675,7 +892,6 @@ class Engine {
       // The peer left, the read timed out, or shutdown cancelled it: nobody to answer.
       co_return;
     }
-    const auto& partial = parser.get();
     const std::string_view raw_target = partial.target();
     const auto parts = detail::split_target(raw_target);
     const std::string request_id = detail::choose_request_id(partial["X-Request-Id"]);
@@ -689,19 +905,33 @@ class Engine {
                                     std::string_view method, Clock::time_point started) {
     const Response response =
         detail::error_response(status, code, message, request_id, detail::wants_json(raw_path, accept));
+    co_await send_and_linger(c, response, request_id, raw_path, method, started);
+  }
+
+  // Sends `response` (its body, never a file) with "Connection: close", then drains and closes.
+  net::awaitable<void> send_and_linger(Connection& c, const Response& response, const std::string& request_id,
+                                       std::string_view raw_path, std::string_view method, Clock::time_point started) {
     detail::HeadInput input;
     input.request_id = request_id;
     input.keep_alive = false;
     input.head_request = method == "HEAD";
     c.head.clear();
-    const detail::HeadOutput output = detail::write_response_head(c.head, response, input);
+    Response sent_response;
+    const Response* to_send = &response;
+    if (response.file) {  // Not for this path: answer without the file rather than misframe.
+      sent_response.status = response.status;
+      sent_response.headers = response.headers;
+      sent_response.body = response.body;
+      to_send = &sent_response;
+    }
+    const detail::HeadOutput output = detail::write_response_head(c.head, *to_send, input);
     const std::array<net::const_buffer, 2> buffers{net::buffer(c.head),
-                                                   net::buffer(response.body.data(), output.body_bytes)};
+                                                   net::buffer(to_send->body.data(), output.body_bytes)};
     c.stream.expires_after(options_.read_timeout);
     auto [ec, written] = co_await net::async_write(c.stream, buffers, kUseTuple);
     if (options_.access_log) {
       detail::log_access(
-          {method, raw_path, status, Clock::now() - started, request_id, c.remote_addr, output.body_bytes});
+          {method, raw_path, to_send->status, Clock::now() - started, request_id, c.remote_addr, output.body_bytes});
     }
     if (ec) {
       co_return;

@@ -12,6 +12,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -622,6 +624,254 @@ TEST(ServerTest, ManyConcurrentClients) {
     thread.join();
   }
   EXPECT_EQ(ok.load(), 400);
+}
+
+// Files on disk for the streaming tests, removed at the end.
+class TempDir {
+ public:
+  TempDir() {
+    char pattern[] = "/tmp/gh-http-test-XXXXXX";
+    const char* made = ::mkdtemp(pattern);
+    if (made == nullptr) {
+      throw std::runtime_error("mkdtemp");
+    }
+    path_ = made;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string write(const std::string& name, const std::string& bytes) const {
+    const std::string file = path_ + "/" + name;
+    std::ofstream(file, std::ios::binary) << bytes;
+    return file;
+  }
+  size_t count() const {
+    return static_cast<size_t>(
+        std::distance(std::filesystem::directory_iterator(path_), std::filesystem::directory_iterator()));
+  }
+
+ private:
+  std::string path_;
+};
+
+// Bytes that differ at every offset modulo a prime, so a shifted or repeated chunk shows.
+std::string pattern_bytes(size_t size) {
+  std::string bytes(size, '\0');
+  for (size_t i = 0; i < size; ++i) {
+    bytes[i] = static_cast<char>((i * 7 + i / 251) % 256);
+  }
+  return bytes;
+}
+
+Handler serve_file_at(const std::string& path, uint64_t size) {
+  return [path, size](Request& request) {
+    auto response = file_response(request, FileAnswer{path, size, "video/mp4", "\"v1\""});
+    response.headers.set("Cache-Control", "private, no-store");
+    return response;
+  };
+}
+
+TEST(ServerFileTest, StreamsAFileLargerThanAnyBufferWithKeepAlive) {
+  TempDir dir;
+  const std::string bytes = pattern_bytes(3 * 1024 * 1024 + 12345);  // Many 64 KiB chunks.
+  const std::string path = dir.write("big.bin", bytes);
+  RunningServer server(quiet_options(), serve_file_at(path, bytes.size()));
+  Client client(server.port());
+  ASSERT_TRUE(client.send(get("/f")));
+  auto whole = client.read_response();
+  ASSERT_TRUE(whole.has_value());
+  EXPECT_EQ(whole->status, 200);
+  EXPECT_EQ(whole->header("content-length"), std::to_string(bytes.size()));
+  EXPECT_EQ(whole->header("accept-ranges"), "bytes");
+  EXPECT_EQ(whole->header("content-type"), "video/mp4");
+  EXPECT_TRUE(whole->body == bytes);
+  // The same connection goes on: a range in the middle, across a chunk boundary.
+  ASSERT_TRUE(client.send(get("/f", "Range: bytes=65530-200000\r\n")));
+  auto middle = client.read_response();
+  ASSERT_TRUE(middle.has_value());
+  EXPECT_EQ(middle->status, 206);
+  EXPECT_EQ(middle->header("content-range"), "bytes 65530-200000/" + std::to_string(bytes.size()));
+  EXPECT_TRUE(middle->body == bytes.substr(65530, 200000 - 65530 + 1));
+  ASSERT_TRUE(client.send(get("/f", "Range: bytes=-10\r\n")));
+  auto suffix = client.read_response();
+  ASSERT_TRUE(suffix.has_value());
+  EXPECT_EQ(suffix->status, 206);
+  EXPECT_EQ(suffix->body, bytes.substr(bytes.size() - 10));
+  ASSERT_TRUE(client.send(get("/f", "Range: bytes=99999999-\r\n")));
+  auto unsatisfiable = client.read_response();
+  ASSERT_TRUE(unsatisfiable.has_value());
+  EXPECT_EQ(unsatisfiable->status, 416);
+  EXPECT_EQ(unsatisfiable->header("content-range"), "bytes */" + std::to_string(bytes.size()));
+  EXPECT_EQ(unsatisfiable->header("content-length"), "0");
+}
+
+TEST(ServerFileTest, HeadSendsTheLengthButNoBytes) {
+  TempDir dir;
+  const std::string bytes = pattern_bytes(100000);
+  const std::string path = dir.write("f.bin", bytes);
+  RunningServer server(quiet_options(), serve_file_at(path, bytes.size()));
+  Client client(server.port());
+  ASSERT_TRUE(client.send("HEAD /f HTTP/1.1\r\nHost: t\r\n\r\n"));
+  auto head = client.read_response(true);
+  ASSERT_TRUE(head.has_value());
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->header("content-length"), "100000");
+  ASSERT_TRUE(client.send(get("/f", "Range: bytes=0-1\r\n")));  // Nothing stray was sent before.
+  auto next = client.read_response();
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(next->status, 206);
+  EXPECT_EQ(next->body, bytes.substr(0, 2));
+}
+
+TEST(ServerFileTest, MissingFileIs404) {
+  RunningServer server(quiet_options(), serve_file_at("/nonexistent/gh-test-file", 10));
+  Client client(server.port());
+  ASSERT_TRUE(client.send(get("/api/f")));
+  auto response = client.read_response();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 404);
+  EXPECT_NE(response->body.find("http.file_missing"), std::string::npos);
+}
+
+TEST(ServerFileTest, AClientLeavingMidFileDoesNotHurtTheServer) {
+  TempDir dir;
+  const std::string bytes = pattern_bytes(8 * 1024 * 1024);
+  const std::string path = dir.write("f.bin", bytes);
+  RunningServer server(quiet_options(), serve_file_at(path, bytes.size()));
+  for (int i = 0; i < 3; ++i) {
+    Client leaver(server.port());
+    ASSERT_TRUE(leaver.send(get("/f")));
+    EXPECT_FALSE(leaver.read_some().empty());
+  }  // Closed with most of the file unsent.
+  Client client(server.port());
+  ASSERT_TRUE(client.send(get("/f", "Range: bytes=100-199\r\n")));
+  auto response = client.read_response();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 206);
+  EXPECT_EQ(response->body, bytes.substr(100, 100));
+}
+
+ServerOptions spooling_options(const std::string& dir, uint64_t limit) {
+  ServerOptions options = quiet_options();
+  options.body_limit = 1024;
+  options.spool_dir = dir;
+  options.spool_limit = [limit](std::string_view method, std::string_view path) -> uint64_t {
+    return method == "POST" && path == "/upload" ? limit : 0;
+  };
+  return options;
+}
+
+// Answers with what the handler saw: "spooled <size> <first bytes>" or "memory <size>".
+Response describe_body(Request& request) {
+  if (!request.spooled_body) {
+    return Response::text(200, "memory " + std::to_string(request.body.size()));
+  }
+  std::ifstream in(request.spooled_body->path, std::ios::binary);
+  std::string start(5, '\0');
+  in.read(start.data(), 5);
+  return Response::text(200, "spooled " + std::to_string(request.spooled_body->size) + " " + start);
+}
+
+TEST(ServerSpoolTest, LargeBodyOfASpooledRouteGoesToAFileThatIsRemovedAfterwards) {
+  TempDir dir;
+  RunningServer server(spooling_options(dir.path(), 10 * 1024 * 1024), describe_body);
+  Client client(server.port());
+  const std::string body = "hello" + std::string(2 * 1024 * 1024, 'z');
+  ASSERT_TRUE(client.send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(body.size()) +
+                          "\r\n\r\n" + body));
+  auto response = client.read_response();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "spooled " + std::to_string(body.size()) + " hello");
+  EXPECT_EQ(dir.count(), 0u);
+  // Chunked works too, and other routes keep the in-memory body and its limit.
+  ASSERT_TRUE(client.send(
+      "POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"));
+  auto chunked = client.read_response();
+  ASSERT_TRUE(chunked.has_value());
+  EXPECT_EQ(chunked->body, "spooled 5 abcde");
+  ASSERT_TRUE(client.send("POST /other HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc"));
+  auto other = client.read_response();
+  ASSERT_TRUE(other.has_value());
+  EXPECT_EQ(other->body, "memory 3");
+  Client big(server.port());
+  ASSERT_TRUE(big.send("POST /other HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'x')));
+  auto refused = big.read_response();
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->status, 413);
+}
+
+TEST(ServerSpoolTest, OverTheSpoolLimitIs413AndLeavesNoFile) {
+  TempDir dir;
+  std::atomic<int> calls{0};
+  RunningServer server(spooling_options(dir.path(), 64 * 1024), [&](Request& request) {
+    ++calls;
+    return describe_body(request);
+  });
+  {
+    Client declared(server.port());  // Refused from the head alone.
+    ASSERT_TRUE(
+        declared.send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n" + std::string(100000, 'x')));
+    auto response = declared.read_response();
+    ASSERT_TRUE(response.has_value());
+    EXPECT_EQ(response->status, 413);
+  }
+  {
+    Client chunked(server.port());  // Refused once the chunks pass the limit, file removed.
+    std::string request = "POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for (int i = 0; i < 80; ++i) {
+      request += "400\r\n" + std::string(1024, 'y') + "\r\n";
+    }
+    request += "0\r\n\r\n";
+    ASSERT_TRUE(chunked.send(request));
+    auto response = chunked.read_response();
+    ASSERT_TRUE(response.has_value());
+    EXPECT_EQ(response->status, 413);
+  }
+  EXPECT_EQ(calls.load(), 0);
+  EXPECT_EQ(dir.count(), 0u);
+}
+
+TEST(ServerSpoolTest, AdmissionRefusesFromTheHeadWithoutReadingTheBody) {
+  TempDir dir;
+  ServerOptions options = spooling_options(dir.path(), 64 * 1024 * 1024);
+  std::atomic<int> admits{0};
+  options.spool_admit = [&](Request& head) -> std::optional<Response> {
+    ++admits;
+    if (head.header("Authorization") == "yes") {
+      return std::nullopt;
+    }
+    return Response::json(403, R"({"error":{"code":"files.forbidden"}})");
+  };
+  std::atomic<int> calls{0};
+  RunningServer server(options, [&](Request& request) {
+    ++calls;
+    return describe_body(request);
+  });
+  {
+    Client refused(server.port());  // Declares 32 MB and sends only the head: answered at once.
+    ASSERT_TRUE(refused.send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 33554432\r\n\r\n"));
+    auto response = refused.read_response();
+    ASSERT_TRUE(response.has_value());
+    EXPECT_EQ(response->status, 403);
+    EXPECT_EQ(response->header("connection"), "close");
+  }
+  Client admitted(server.port());
+  ASSERT_TRUE(
+      admitted.send("POST /upload HTTP/1.1\r\nHost: t\r\nAuthorization: yes\r\nContent-Length: 5\r\n\r\nhello"));
+  auto response = admitted.read_response();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->body, "spooled 5 hello");
+  // Routes that are not spooled never ask.
+  ASSERT_TRUE(admitted.send("POST /other HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\nx"));
+  ASSERT_TRUE(admitted.read_response().has_value());
+  EXPECT_EQ(admits.load(), 2);
+  EXPECT_EQ(calls.load(), 2);
+  EXPECT_EQ(dir.count(), 0u);
 }
 
 }  // namespace

@@ -15,6 +15,9 @@ std::optional<http::Response> PageCache::find(const std::string& key) {
 }
 
 void PageCache::store(const std::string& key, const http::Response& response) {
+  if (response.file || response.websocket) {
+    return;  // Streamed answers (signed media) and upgrades are never shared.
+  }
   const uint64_t generation = generation_.load(std::memory_order_relaxed);
   std::unique_lock lock(mutex_);
   if (entries_.size() >= max_entries_) {

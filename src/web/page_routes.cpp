@@ -105,6 +105,7 @@ http::Response feed_page(Services& s, Context& ctx, std::optional<std::string> t
   data.set("can_post", role != access::Role::None);
   data.set("can_moderate", access::allows(role, access::Action::Moderate));
   data.set("can_manage_billing", access::allows(role, access::Action::ManageBilling));
+  data.set("can_manage_files", role >= access::Role::Creator);  // files::Files::is_staff.
   if (role != access::Role::None) {
     data.set("role", s.i18n.t(ctx.lang, "role." + std::string(access::role_name(role))));
   }

@@ -43,6 +43,12 @@ void add_answer_data(Context& ctx, const content::Post& post, const content::Com
 void add_profile_engagement(Context& ctx, Services& s, UserId user, bool is_self, render::Data& data);
 void register_moderation_routes(WebApp& app);
 void register_learn_routes(WebApp& app);
+void register_files_routes(WebApp& app);
+// The body limit of a request to spool to disk (the file upload route), 0 for any other.
+uint64_t upload_spool_limit(const Services& s, std::string_view method, std::string_view path);
+// Whether the signed-in viewer may upload to the community its path names (before the body
+// is read). Errors: community.not_found, files.forbidden.
+Status admit_upload(Context& ctx, Services& s);
 void register_feedback_routes(WebApp& app);
 void register_notify_routes(WebApp& app);
 void register_expert_routes(WebApp& app);

@@ -64,6 +64,7 @@ WebApp::WebApp(Services services) : services_(std::move(services)), page_cache_(
   register_notify_routes(*this);
   register_expert_routes(*this);
   register_event_routes(*this);
+  register_files_routes(*this);
 }
 
 void WebApp::route(Door door, std::string method, std::string pattern, Auth auth, Handler handler, Caching caching) {
@@ -71,6 +72,26 @@ void WebApp::route(Door door, std::string method, std::string pattern, Auth auth
               [this, door, auth, handler = std::move(handler), caching = std::move(caching)](http::Request& request) {
                 return run(door, auth, handler, caching, request);
               });
+}
+
+uint64_t WebApp::spool_limit(std::string_view method, std::string_view path) const {
+  return upload_spool_limit(services_, method, path);
+}
+
+std::optional<http::Response> WebApp::admit_spooled(http::Request& head) {
+  bool admitted = false;
+  auto response = run(
+      Door::Api, Auth::Required,
+      [&](Context& ctx) {
+        take(admit_upload(ctx, services_));
+        admitted = true;
+        return http::Response{};
+      },
+      {}, head);
+  if (admitted) {
+    return std::nullopt;
+  }
+  return response;
 }
 
 void WebApp::raw_route(std::string method, std::string pattern, http::Handler handler) {

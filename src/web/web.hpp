@@ -27,6 +27,7 @@
 #include "engage/engagement.hpp"
 #include "events/events.hpp"
 #include "expert/expert.hpp"
+#include "files/files.hpp"
 #include "http/http.hpp"
 #include "identity/identity.hpp"
 #include "learn/courses.hpp"
@@ -80,6 +81,7 @@ struct Services {
   expert::Experts& experts;  // Paid questions to an expert.
   learn::Courses& courses;   // Courses, lessons, quizzes, certificates, cohorts.
   events::Events& events;    // Events, tickets, waitlists, check-in, calendars.
+  files::Files& files;       // Stored files, signed media links.
 };
 
 // What a handler knows about the request beyond its bytes.
@@ -123,6 +125,13 @@ class WebApp {
   void raw_route(std::string method, std::string pattern, http::Handler handler);
 
   Services& services() { return services_; }
+  // For http::ServerOptions::spool_limit: the upload route's body goes to disk, with the
+  // files' size limit; every other request gets 0 (in memory, the server's body_limit).
+  uint64_t spool_limit(std::string_view method, std::string_view path) const;
+  // For http::ServerOptions::spool_admit: runs the viewer pipeline (token or session, CSRF,
+  // sign-in) and the upload route's permission check on the head alone; the refusal to send,
+  // or nullopt to read the body.
+  std::optional<http::Response> admit_spooled(http::Request& head);
 
  private:
   http::Response run(Door door, Auth auth, const Handler& handler, const Caching& caching, http::Request& request);

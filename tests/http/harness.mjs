@@ -20,7 +20,9 @@ export async function startServer(extraArgs = []) {
     execFileSync('psql', [pg, '-q', '-c', `CREATE SCHEMA ${schema}`]);
     database = `${pg}${pg.includes('?') ? '&' : '?'}options=-csearch_path%3D${schema}`;
   }
-  const args = ['serve', '--listen', '127.0.0.1:0', '--database', database, '--threads', '2', ...extraArgs];
+  // Uploaded files stay in the temp dir too (on PostgreSQL there is no database folder).
+  const args = ['serve', '--listen', '127.0.0.1:0', '--database', database, '--threads', '2',
+    '--data-dir', join(dir, 'data'), ...extraArgs];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
@@ -36,7 +38,7 @@ export async function startServer(extraArgs = []) {
   });
   const base = `http://127.0.0.1:${port}`;
   return {
-    base, port, child, database,
+    base, port, child, database, dir,
     stderr: () => stderr,
     async stop() {
       if (child.exitCode === null) {
