@@ -78,7 +78,7 @@ class Files {
   Result<StoredFile> store_bytes(UserId actor, CommunityId community, std::string_view name, std::string_view bytes);
 
   // A file that is not deleted.
-  std::optional<StoredFile> find(db::Tx& tx, int64_t id);
+  static std::optional<StoredFile> find(db::Tx& tx, int64_t id);
   std::optional<StoredFile> find(int64_t id);
   // A file, for staff of its community. Errors: files.not_found, files.forbidden.
   Result<StoredFile> get(UserId actor, int64_t id);

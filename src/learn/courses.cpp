@@ -9,6 +9,7 @@
 #include "content/content.hpp"
 #include "core/text.hpp"
 #include "engage/points.hpp"
+#include "files/files.hpp"
 #include "identity/secrets.hpp"
 #include "learn/store.hpp"
 #include "notify/notifications.hpp"
@@ -784,6 +785,23 @@ Result<Section> Courses::update_section(UserId actor, int64_t section_id, std::o
   });
 }
 
+// A lesson's stored file must be one of the course's community's files (not deleted); a video
+// lesson's must be video or audio.
+Status check_file(db::Tx& tx, const CourseRow& course, const ParsedLesson& lesson) {
+  if (!lesson.file_id) {
+    return {};
+  }
+  const auto file = files::Files::find(tx, *lesson.file_id);
+  if (!file || file->community != course.community) {
+    return invalid("learn.invalid_file", "file_id names a file stored in this community.", "file_id");
+  }
+  if (lesson.kind == "video" && !file->content_type.starts_with("video/") &&
+      !file->content_type.starts_with("audio/")) {
+    return invalid("learn.not_a_video", "A video lesson's file is a video or audio file.", "file_id");
+  }
+  return {};
+}
+
 Result<Lesson> Courses::add_lesson(UserId actor, int64_t course_id, const LessonInput& input) {
   const Millis now = clock_.now_ms();
   return db_.write([&](db::Tx& tx) -> Result<Lesson> {
@@ -794,6 +812,9 @@ Result<Lesson> Courses::add_lesson(UserId actor, int64_t course_id, const Lesson
     auto parsed = parse_lesson(input);
     if (!parsed) {
       return std::move(parsed).error();
+    }
+    if (auto file = check_file(tx, *row, *parsed); !file) {
+      return file.error();
     }
     int64_t section_id = 0;
     if (input.section_id) {
@@ -838,6 +859,9 @@ Result<Lesson> Courses::update_lesson(UserId actor, int64_t lesson_id, const Les
     auto parsed = parse_lesson(input);
     if (!parsed) {
       return std::move(parsed).error();
+    }
+    if (auto file = check_file(tx, *row, *parsed); !file) {
+      return file.error();
     }
     if (input.section_id && *input.section_id != current->row().i64(1)) {
       auto section = tx.one("SELECT course_id FROM course_sections WHERE id = $1", {*input.section_id});

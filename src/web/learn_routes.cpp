@@ -82,6 +82,30 @@ boost::json::object question_json(const learn::QuizQuestion& q, bool answers) {
   return out;
 }
 
+// How long a lesson's signed media link works: long enough for a long video with pauses; a copied
+// link stops working after it.
+constexpr Millis kMediaLinkTtl = 3 * 60 * 60 * 1000;
+
+// A readable lesson's stored file, signed for this viewer. learn decided that the viewer may read
+// the lesson (it is not locked); the signature is what lets /media serve it. Nothing for locked
+// lessons or lessons without a stored file (or whose file was deleted).
+struct LessonMedia {
+  std::string url;
+  std::string name;
+  std::string content_type;
+  int64_t size = 0;
+};
+std::optional<LessonMedia> lesson_media(const Services& s, const learn::Lesson& l) {
+  if (l.locked || !l.file_id) {
+    return std::nullopt;
+  }
+  const auto file = s.files.find(*l.file_id);
+  if (!file) {
+    return std::nullopt;
+  }
+  return LessonMedia{s.files.signed_path(*file, kMediaLinkTtl), file->name, file->content_type, file->size};
+}
+
 boost::json::object lesson_json(const learn::Lesson& l) {
   boost::json::object o{
       {"id", l.id},
@@ -775,6 +799,14 @@ Data lesson_data(const Context& ctx, const Services& s, const learn::Lesson& l) 
   d.set("has_video_embed", !l.video_embed_url.empty());
   d.set("file_id", l.file_id ? std::to_string(*l.file_id) : "");
   d.set("has_file", l.file_id.has_value());
+  d.set("position_seconds", std::to_string(l.position_seconds));
+  if (const auto media = lesson_media(s, l)) {
+    d.set("media_url", media->url);
+    d.set("media_name", media->name);
+    d.set("media_video", media->content_type.starts_with("video/"));
+    d.set("media_audio", media->content_type.starts_with("audio/"));
+    d.set("media_download", l.kind == "file");
+  }
   d.set("is_quiz", l.kind == "quiz");
   d.set("pass_percent", std::to_string(l.pass_percent));
   d.set("has_previous", l.previous_id.has_value());
@@ -988,7 +1020,12 @@ void register_learn_routes(WebApp& app) {
 
   app.route(Door::Api, "GET", "/api/v1/lessons/{id}", Auth::Optional, [&s](Context& ctx) {
     auto lesson = take(s.courses.get_lesson(ctx.user_id(), id_param(ctx.request)));
-    return json_response(200, {{"lesson", lesson_json(lesson)}});
+    auto o = lesson_json(lesson);
+    if (const auto media = lesson_media(s, lesson)) {
+      o["media"] = boost::json::object{
+          {"url", media->url}, {"name", media->name}, {"content_type", media->content_type}, {"size", media->size}};
+    }
+    return json_response(200, {{"lesson", std::move(o)}});
   });
 
   app.route(Door::Api, "PATCH", "/api/v1/lessons/{id}", Auth::Required, [&s](Context& ctx) {

@@ -29,6 +29,9 @@ const PADDING = 128 * 1024 * 1024;
 
 let server;
 let browser;
+// Set by the first test: the creator's client and the large video's file id and layout.
+let creator = null;
+let lessonVideo = null;
 
 before(async () => {
   server = await startServer();
@@ -132,6 +135,8 @@ test('the staff page uploads a video, plays it, and seeking is served as a 206 r
     });
     assert.equal(uploaded.status, 201, uploaded.text);
     const id = uploaded.data.file.id;
+    creator = api;
+    lessonVideo = { id, cut: large.cut, size: large.bytes.length };
     await page.reload();
     const selector = `li.file-item[data-file-id="${id}"] video`;
     await page.waitForSelector(selector);
@@ -186,3 +191,75 @@ test('the staff page uploads a video, plays it, and seeking is served as a 206 r
 async function csrfOf(page) {
   return page.$eval('#file-upload', (form) => form.dataset.csrf);
 }
+
+// The issue's case: a video lesson of a paid course. The buyer's lesson page plays the stored file
+// from a signed link and seeking is a 206 range; someone who has not paid gets neither the player
+// nor the link (page and API); the link altered or expired is 403.
+test('a paid video lesson: the buyer plays and seeks it; a non-buyer gets no link', async (t) => {
+  assert.ok(creator && lessonVideo, 'the first test uploaded the video');
+  const course = (await creator.post('/api/v1/communities/video-room/courses', {
+    title: 'Video course', summary: 'Seek me', access: 'paid', price: { amount_minor: 1000, currency: 'CNY' } })).data.course;
+  const lesson = await creator.post(`/api/v1/courses/${course.id}/lessons`, { title: 'The video', kind: 'video', file_id: lessonVideo.id });
+  assert.equal(lesson.status, 201, lesson.text);
+  const lessonId = lesson.data.lesson.id;
+
+  const buyerName = `learner${Date.now() % 100000}`;
+  const buyer = new Client(server.base);
+  assert.equal((await buyer.post('/api/v1/auth/signup', { email: `${buyerName}@example.com`, username: buyerName, password: PASSWORD })).status, 201);
+  const outsider = new Client(server.base);
+  assert.equal((await outsider.post('/api/v1/auth/signup', { email: `x${buyerName}@example.com`, username: `x${buyerName}`, password: PASSWORD })).status, 201);
+  await outsider.post('/api/v1/communities/video-room/join', {});
+  const checkout = (await buyer.post('/api/v1/checkout', { item_kind: 'course', item_id: course.id, provider: 'manual' })).data.checkout;
+  assert.equal((await creator.post(`/api/v1/checkout/${checkout.id}/confirm`, {})).status, 200);
+
+  // Not paid: no player, no link, at either door.
+  const locked = await outsider.get(`/lessons/${lessonId}`);
+  assert.doesNotMatch(locked.text, /\/media\//);
+  const lockedApi = (await outsider.get(`/api/v1/lessons/${lessonId}`)).data.lesson;
+  assert.equal(lockedApi.locked, true);
+  assert.equal(lockedApi.media, undefined);
+  assert.ok(!JSON.stringify(lockedApi).includes('/media/'));
+
+  const page = await newPage(browser, server.base, buyerName);
+  await page.context().addCookies([{ name: 'gh_session', value: buyer.cookies.get('gh_session'), url: server.base }]);
+  const ranges = [];
+  page.on('response', async (response) => {
+    if (new URL(response.url()).pathname.startsWith('/media/')) {
+      ranges.push({ range: response.request().headers().range || '', status: response.status(), contentRange: (await response.allHeaders())['content-range'] || null });
+    }
+  });
+  try {
+    await page.goto(`/lessons/${lessonId}`);
+    const selector = 'video[data-lesson-video]';
+    await page.waitForSelector(selector);
+    const src = await page.$eval(selector, (v) => v.src);
+    assert.match(new URL(src).pathname, new RegExp(`^/media/${lessonVideo.id}/`));
+    await page.waitForFunction((sel) => document.querySelector(sel).readyState >= 1, selector);
+    await page.$eval(selector, (v) => new Promise((resolve) => {
+      v.addEventListener('seeked', resolve, { once: true });
+      v.currentTime = 7;
+    }));
+    const past = () => ranges.find((m) => Number((m.range.match(/^bytes=(\d+)-/) || [])[1] ?? -1) >= lessonVideo.cut && m.status !== null);
+    for (let i = 0; i < 100 && !past(); i++) await new Promise((r) => setTimeout(r, 50));
+    const seek = past();
+    assert.ok(seek, `a range request after seeking: ${JSON.stringify(ranges)}`);
+    assert.equal(seek.status, 206);
+    assert.match(seek.contentRange, new RegExp(`/${lessonVideo.size}$`));
+    t.diagnostic(`lesson media requests: ${ranges.map((m) => `${m.range || '(no range)'} -> ${m.status}`).join(', ')}`);
+
+    // The buyer's link, altered or past its expiry, is refused; as it is, it works without cookies.
+    const url = new URL(src);
+    const plain = await fetch(url, { headers: { Range: 'bytes=0-99' } });
+    assert.equal(plain.status, 206);
+    const altered = new URL(url);
+    altered.searchParams.set('s', url.searchParams.get('s').replace(/^./, (c) => (c === 'a' ? 'b' : 'a')));
+    assert.equal((await fetch(altered, { headers: { Range: 'bytes=0-99' } })).status, 403);
+    const expired = new URL(url);
+    expired.searchParams.set('e', String(Date.now() - 1000));
+    assert.equal((await fetch(expired)).status, 403);
+    assert.deepEqual(page.problems, []);
+  } catch (error) {
+    await page.screenshot({ path: FAILURE_SCREENSHOT, fullPage: true }).catch(() => {});
+    throw error;
+  }
+});

@@ -258,6 +258,46 @@ test('instructors edit through the pages; cohorts refuse a full one', async () =
   assert.match((await new Client(server.base).get('/c/academy/courses')).text, /Free intro/);
 });
 
+test("a file lesson: only this community's stored files; the learner gets a signed link, others none", async () => {
+  const upload = (client, slug, name, bytes) => client.request('POST', `/api/v1/communities/${slug}/files?name=${name}`, {
+    raw: bytes, headers: { 'Content-Type': 'application/octet-stream' } });
+  const notes = await upload(owner, 'academy', 'notes.pdf', Buffer.from('%PDF-1.4 NOTES_BYTES'));
+  assert.equal(notes.status, 201, notes.text);
+  const stranger = await newUser(server.base, 'otherschool');
+  await stranger.post('/api/v1/communities', { slug: 'otherschool', name: 'Other school' });
+  const theirs = await upload(stranger, 'otherschool', 'theirs.pdf', Buffer.from('%PDF-1.4 THEIRS'));
+  assert.equal(theirs.status, 201, theirs.text);
+
+  const foreign = await owner.post(`/api/v1/courses/${course.id}/lessons`, { title: 'Stolen', kind: 'file', file_id: theirs.data.file.id });
+  assert.equal(foreign.status, 400);
+  assert.equal(foreign.data.error.code, 'learn.invalid_file');
+  const notVideo = await owner.post(`/api/v1/courses/${course.id}/lessons`, { title: 'Not a video', kind: 'video', file_id: notes.data.file.id });
+  assert.equal(notVideo.status, 400);
+  assert.equal(notVideo.data.error.code, 'learn.not_a_video');
+  const made = await owner.post(`/api/v1/courses/${course.id}/lessons`, { title: 'Notes', kind: 'file', file_id: notes.data.file.id });
+  assert.equal(made.status, 201, made.text);
+  const lessonId = made.data.lesson.id;
+
+  // The teacher (staff) gets the link; it serves the file as a download.
+  const mine = (await owner.get(`/api/v1/lessons/${lessonId}`)).data.lesson;
+  assert.match(mine.media.url, new RegExp(`^/media/${notes.data.file.id}/notes\\.pdf\\?e=\\d+&s=[0-9a-f]{64}$`));
+  const served = await new Client(server.base).get(mine.media.url);
+  assert.equal(served.status, 200);
+  assert.equal(served.text, '%PDF-1.4 NOTES_BYTES');
+  assert.match(served.headers.get('content-disposition'), /attachment/);
+  const teacherBrowser = new Client(server.base);
+  assert.equal((await teacherBrowser.post('/api/v1/auth/login', { login: owner.username, password: 'correct horse battery' })).status, 200);
+  assert.match((await teacherBrowser.get(`/lessons/${lessonId}`)).text, /href="\/media\/\d+\/notes\.pdf\?e(=|&#61;)/);
+
+  // A member who has not bought the course: no link at either door.
+  const member = await newUser(server.base, 'window');
+  await member.post('/api/v1/communities/academy/join', {});
+  const shut = (await member.get(`/api/v1/lessons/${lessonId}`)).data.lesson;
+  assert.equal(shut.locked, true);
+  assert.equal(shut.media, undefined);
+  assert.doesNotMatch((await member.get(`/lessons/${lessonId}`)).text, /\/media\//);
+});
+
 test('the books balance', async () => {
   const out = execFileSync(binary, ['ledger', 'check', '--database', server.database], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   assert.match(out, /ledger check: ok/);
