@@ -1,6 +1,7 @@
 /* Guildhall: app.js. Progressive enhancement only: every page works without it.
    (a) theme toggle  (b) data-confirm forms  (c) live Markdown preview
-   (d) click-to-copy code[data-copy]  (e) close dropdown <details> on outside click / Escape */
+   (d) click-to-copy code[data-copy]  (e) close dropdown <details> on outside click / Escape
+   (f) lesson videos resume and save their position */
 (function () {
   'use strict';
 
@@ -206,7 +207,35 @@
     }
   }, true);
 
+  // (f) A lesson's stored video resumes where the learner left it, and the position is saved
+  // while it plays (every 15 s and on pause), for "continue where you left off".
+  function initLessonVideo(video) {
+    var lesson = video.getAttribute('data-lesson-id');
+    var start = parseInt(video.getAttribute('data-position'), 10) || 0;
+    var saved = start;
+    function save() {
+      var seconds = Math.floor(video.currentTime || 0);
+      if (!lesson || seconds === saved) return;
+      saved = seconds;
+      fetch('/api/v1/lessons/' + lesson + '/position', {
+        method: 'PUT', credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ seconds: seconds })
+      }).catch(function () { /* offline: the next save catches up */ });
+    }
+    video.addEventListener('loadedmetadata', function () {
+      if (start >= 1 && start < video.duration - 2) video.currentTime = start;  // Not at the very end.
+    }, { once: true });
+    var last = 0;
+    video.addEventListener('timeupdate', function () {
+      var now = Date.now();
+      if (now - last >= 15000) { last = now; save(); }
+    });
+    video.addEventListener('pause', save);
+  }
+
   function init() {
+    var videos = document.querySelectorAll('video[data-lesson-video][data-lesson-id]');
+    for (var v = 0; v < videos.length; v++) initLessonVideo(videos[v]);
     initThemeToggle();
     initCopy();
     var editors = document.querySelectorAll('form[data-editor]');

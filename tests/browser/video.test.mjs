@@ -247,6 +247,24 @@ test('a paid video lesson: the buyer plays and seeks it; a non-buyer gets no lin
     assert.match(seek.contentRange, new RegExp(`/${lessonVideo.size}$`));
     t.diagnostic(`lesson media requests: ${ranges.map((m) => `${m.range || '(no range)'} -> ${m.status}`).join(', ')}`);
 
+    // Playing and pausing saves the position; the page opened again resumes there.
+    await page.$eval(selector, (v) => new Promise((resolve) => {
+      v.addEventListener('seeked', resolve, { once: true });
+      v.currentTime = 3;
+    }));
+    await page.$eval(selector, (v) => { v.muted = true; return v.play(); });
+    await page.waitForFunction((sel) => document.querySelector(sel).currentTime > 3.2, selector);
+    await page.$eval(selector, (v) => v.pause());
+    let saved = 0;
+    for (let i = 0; i < 100 && saved !== 3; i++) {
+      saved = (await buyer.get(`/api/v1/lessons/${lessonId}`)).data.lesson.position_seconds;
+      if (saved !== 3) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(saved, 3, 'the pause saved the position');
+    await page.reload();
+    await page.waitForSelector(selector);
+    await page.waitForFunction((sel) => document.querySelector(sel).currentTime >= 2.9, selector);
+
     // The buyer's link, altered or past its expiry, is refused; as it is, it works without cookies.
     const url = new URL(src);
     const plain = await fetch(url, { headers: { Range: 'bytes=0-99' } });
