@@ -316,7 +316,7 @@ struct Runtime {
     // A paid question's refund is e-mailed once, as the payment's refund (payment_refunded). A
     // seat from an event's waitlist (free, or to pay within the hold) is about a purchase.
     if (kind == notify::kPaymentSucceeded || kind == notify::kPaymentRefunded || kind.starts_with("dispute_") ||
-        kind == "event_seat" || kind == "event_seat_pay") {
+        kind == "event_seat" || kind == "event_seat_pay" || kind == "event_canceled") {
       return "payments";
     }
     if (kind.starts_with("feedback_")) {
@@ -489,6 +489,17 @@ int serve(const Config& config) {
         runtime.events.release_expired_holds(runtime.clock.now_ms());
       } catch (const std::exception& e) {
         spdlog::warn("releasing ticket holds failed: {}", e.what());
+      }
+      // Paid tickets of canceled events are refunded (a failed provider call is retried here).
+      try {
+        for (const auto payment : runtime.events.payments_to_refund()) {
+          if (auto refunded = runtime.refunds.refund_claimed(payment); !refunded) {
+            spdlog::warn("refunding ticket payment {} of a canceled event failed: {}", payment,
+                         refunded.error().message);
+          }
+        }
+      } catch (const std::exception& e) {
+        spdlog::warn("refunding tickets of canceled events failed: {}", e.what());
       }
       lock.lock();
     }

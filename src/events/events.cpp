@@ -24,8 +24,9 @@ constexpr size_t kMaxTicketTypes = 20;
 constexpr size_t kMaxSponsors = 50;
 
 // Notification kinds (translated as notify.kind.<kind>).
-constexpr std::string_view kSeatConfirmed = "event_seat";  // Promoted from the waitlist, free.
-constexpr std::string_view kSeatToPay = "event_seat_pay";  // Promoted, to pay within the hold.
+constexpr std::string_view kSeatConfirmed = "event_seat";      // Promoted from the waitlist, free.
+constexpr std::string_view kSeatToPay = "event_seat_pay";      // Promoted, to pay within the hold.
+constexpr std::string_view kEventCanceled = "event_canceled";  // To every holder of a live ticket.
 
 constexpr std::string_view kEventColumns =
     "SELECT e.id, e.community_id, c.slug, c.name, c.is_public, e.created_by, e.title, e.description_md, "
@@ -389,6 +390,43 @@ Result<Event> Events::create(UserId actor, std::string_view community_slug, cons
   return get(actor, *id);
 }
 
+void Events::cancel_tickets(db::Tx& tx, int64_t event_id, CommunityId community, const std::string& title, Millis now) {
+  // Everyone holding a live ticket hears of it, in the cancelation's transaction.
+  for (auto r : tx.exec("SELECT id, user_id, status, payment_id FROM event_tickets WHERE event_id = $1 AND "
+                        "status IN ('pending', 'confirmed', 'waitlisted') ORDER BY id",
+                        {event_id})) {
+    const bool paid = !r.is_null(3) && r.text(2) == "confirmed";
+    notify::NewNotification n;
+    n.user = UserId(r.i64(1));
+    n.kind = std::string(kEventCanceled);
+    n.community = community;
+    n.target_type = "event_canceled";
+    n.target_id = r.i64(0);
+    n.title = title;
+    n.text = paid ? "The event was canceled: your ticket will be refunded." : "The event was canceled.";
+    n.link = "/events/" + std::to_string(event_id);
+    notify::add(tx, n, now);
+  }
+  // Unpaid tickets end now; paid ones stay confirmed until payments_to_refund() has them refunded
+  // (a provider call, outside this transaction). A hold paid later is confirmed and refunded too.
+  tx.exec(
+      "UPDATE event_tickets SET status = 'canceled', canceled_at = $2, hold_until = NULL, updated_at = $2 "
+      "WHERE event_id = $1 AND (status IN ('pending', 'waitlisted') OR (status = 'confirmed' AND payment_id IS NULL))",
+      {event_id, now});
+}
+
+std::vector<int64_t> Events::payments_to_refund() {
+  return db_.read([&](db::Tx& tx) {
+    std::vector<int64_t> out;
+    for (auto r : tx.exec("SELECT t.payment_id FROM event_tickets t JOIN events e ON e.id = t.event_id "
+                          "WHERE e.status = 'canceled' AND t.status = 'confirmed' AND t.payment_id IS NOT NULL "
+                          "AND t.checked_in_at IS NULL ORDER BY t.id LIMIT 100")) {
+      out.push_back(r.i64(0));
+    }
+    return out;
+  });
+}
+
 Result<Event> Events::update(UserId actor, int64_t event_id, const EventPatch& patch) {
   const Millis now = clock_.now_ms();
   auto done = db_.write([&](db::Tx& tx) -> Status {
@@ -446,7 +484,11 @@ Result<Event> Events::update(UserId actor, int64_t event_id, const EventPatch& p
         {event_id, in.title, in.description_md, render::markdown_to_html(in.description_md), *in.starts_at, *in.ends_at,
          in.timezone, in.capacity, in.venue, in.online_url, in.sales_start, in.sales_end, in.recording_url, status,
          now});
-    settle_seats(tx, event_id, now, options_.hold_minutes);
+    if (r.text(11) == "published" && status == "canceled") {
+      cancel_tickets(tx, event_id, event->community, in.title, now);
+    } else {
+      settle_seats(tx, event_id, now, options_.hold_minutes);
+    }
     return {};
   });
   if (!done) {

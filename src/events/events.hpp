@@ -237,6 +237,9 @@ class Events {
   // Releases lapsed holds (pending tickets past hold_until) and promotes the waitlists; run by
   // the maintenance loop. Returns the holds released.
   int64_t release_expired_holds(Millis now);
+  // Payments of confirmed paid tickets of canceled events (not used at the door): the maintenance
+  // loop refunds them (billing::Refunds::refund_claimed); a refunded ticket leaves this list.
+  std::vector<int64_t> payments_to_refund();
 
   // The price `user` pays for a ticket type now: the lowest of the list price and the member
   // prices of the tiers they hold a live entitlement to.
@@ -248,6 +251,8 @@ class Events {
   static std::optional<Ticket> load_ticket(db::Tx& tx, int64_t ticket_id);
 
  private:
+  // The event was just canceled: tells every live ticket's holder, ends the unpaid tickets.
+  static void cancel_tickets(db::Tx& tx, int64_t event_id, CommunityId community, const std::string& title, Millis now);
   Result<Event> load_for(db::Tx& tx, std::optional<UserId> viewer, int64_t event_id, bool details);
   Result<Event> require_organiser(db::Tx& tx, UserId actor, int64_t event_id);
 

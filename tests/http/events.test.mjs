@@ -390,6 +390,38 @@ test("after the event its recording becomes a course lesson (API and page); only
   assert.match(refused.text, /class="alert alert-error"/);
 });
 
+test('canceling an event tells every holder, ends unpaid tickets and refunds paid ones once', async () => {
+  const event = await createEvent({ title: 'Canceled night', capacity: 2 });
+  const vip = (await owner.post(`/api/v1/events/${event.id}/ticket-types`, { name: 'VIP', price: { amount_minor: 3000, currency: 'CNY' } })).data.ticket_type;
+  const [payer, free, waiting] = [await newUser(server.base, 'cpay'), await newUser(server.base, 'cfree'), await newUser(server.base, 'cwait')];
+  const bought = await payer.post(`/api/v1/events/${event.id}/register`, { ticket_type_id: vip.id });
+  assert.equal(bought.status, 201, bought.text);
+  const payment = (await owner.post(`/api/v1/checkout/${bought.data.checkout.id}/confirm`, {})).data.payment;
+  assert.equal((await free.post(`/api/v1/events/${event.id}/register`, {})).data.ticket.status, 'confirmed');
+  assert.equal((await waiting.post(`/api/v1/events/${event.id}/register`, {})).data.ticket.status, 'waitlisted');
+
+  const canceled = await owner.patch(`/api/v1/events/${event.id}`, { status: 'canceled' });
+  assert.equal(canceled.status, 200, canceled.text);
+  for (const who of [payer, free, waiting]) {
+    const notes = (await who.get('/api/v1/me/notifications')).data.notifications.filter((n) => n.kind === 'event_canceled');
+    assert.equal(notes.length, 1, `${who.username} is told once`);
+    assert.equal(notes[0].link, `/events/${event.id}`);
+  }
+  const statusOf = async (who) => (await who.get(`/api/v1/events/${event.id}`)).data.event.viewer_ticket?.status;
+  assert.equal(await statusOf(free), 'canceled');
+  assert.equal(await statusOf(waiting), 'canceled');
+  // The paid ticket is refunded by the server's sweep, once.
+  let status = 'confirmed';
+  for (let i = 0; i < 40 && status !== 'refunded'; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    status = await statusOf(payer);
+  }
+  assert.equal(status, 'refunded');
+  const payments = (await payer.get('/api/v1/me/payments')).data.payments.filter((p) => p.id === payment.id);
+  assert.equal(payments[0].status, 'refunded');
+  assert.equal((await waiting.post(`/api/v1/events/${event.id}/register`, {})).status, 409, 'no registering for a canceled event');
+});
+
 test('the books balance after ticket sales and refunds', () => {
   const out = execFileSync(binary, ['ledger', 'check', '--database', server.database], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   assert.match(out, /ledger check: ok/);
