@@ -998,22 +998,39 @@ Result<Enrolment> Courses::join_cohort(UserId learner, int64_t cohort_id) {
   return enroll(learner, *course, cohort_id);
 }
 
+// A lesson an enrolled learner works on (completes, watches, answers), with its course: the
+// learner's enrolment and the one lesson access rule decide. Errors: learn.lesson_not_found,
+// learn.not_enrolled, learn.locked.
+struct LearnerLesson {
+  CourseRow course;
+  std::string kind;
+  int64_t pass_percent = 0;
+};
+Result<LearnerLesson> lesson_for_learner(db::Tx& tx, int64_t lesson_id, UserId learner, Millis now) {
+  auto lesson = tx.one("SELECT course_id, preview, kind, pass_percent FROM lessons WHERE id = $1", {lesson_id});
+  if (!lesson) {
+    return lesson_not_found();
+  }
+  auto row = *load_course(tx, lesson->row().i64(0));
+  auto viewer = learner_in(tx, row, learner, now);
+  if (!viewer) {
+    return viewer.error().code == "learn.course_not_found" ? lesson_not_found() : std::move(viewer).error();
+  }
+  if (!can_read_lesson(row.gate, lesson->row().boolean(1), viewer->reader)) {
+    return forbidden("learn.locked", "This lesson is locked.");
+  }
+  return LearnerLesson{std::move(row), lesson->row().text(2), lesson->row().i64(3)};
+}
+
 Result<Progress> Courses::complete(UserId learner, int64_t lesson_id) {
   const Millis now = clock_.now_ms();
   return db_.write([&](db::Tx& tx) -> Result<Progress> {
-    auto lesson = tx.one("SELECT course_id, preview, kind FROM lessons WHERE id = $1", {lesson_id});
+    auto lesson = lesson_for_learner(tx, lesson_id, learner, now);
     if (!lesson) {
-      return lesson_not_found();
+      return std::move(lesson).error();
     }
-    auto row = *load_course(tx, lesson->row().i64(0));
-    auto viewer = learner_in(tx, row, learner, now);
-    if (!viewer) {
-      return viewer.error().code == "learn.course_not_found" ? lesson_not_found() : std::move(viewer).error();
-    }
-    if (!can_read_lesson(row.gate, lesson->row().boolean(1), viewer->reader)) {
-      return forbidden("learn.locked", "This lesson is locked.");
-    }
-    if (lesson->row().text(2) == "quiz") {
+    const auto& row = lesson->course;
+    if (lesson->kind == "quiz") {
       return conflict("learn.quiz_not_passed", "A quiz is completed by passing it.");
     }
     const auto points = mark_complete(tx, row, lesson_id, learner, now);
@@ -1030,18 +1047,11 @@ Status Courses::save_position(UserId learner, int64_t lesson_id, int64_t seconds
   }
   const Millis now = clock_.now_ms();
   return db_.write([&](db::Tx& tx) -> Status {
-    auto lesson = tx.one("SELECT course_id, preview FROM lessons WHERE id = $1", {lesson_id});
+    auto lesson = lesson_for_learner(tx, lesson_id, learner, now);
     if (!lesson) {
-      return lesson_not_found();
+      return lesson.error();
     }
-    auto row = *load_course(tx, lesson->row().i64(0));
-    auto viewer = learner_in(tx, row, learner, now);
-    if (!viewer) {
-      return viewer.error().code == "learn.course_not_found" ? lesson_not_found() : std::move(viewer).error();
-    }
-    if (!can_read_lesson(row.gate, lesson->row().boolean(1), viewer->reader)) {
-      return forbidden("learn.locked", "This lesson is locked.");
-    }
+    const auto& row = lesson->course;
     tx.exec(
         "INSERT INTO lesson_progress (user_id, lesson_id, course_id, position_seconds, updated_at) "
         "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, lesson_id) DO UPDATE SET "
@@ -1065,24 +1075,17 @@ Result<Progress> Courses::progress(UserId learner, int64_t course_id) {
 Result<Attempt> Courses::submit_quiz(UserId learner, int64_t lesson_id, const std::vector<Answer>& answers) {
   const Millis now = clock_.now_ms();
   return db_.write([&](db::Tx& tx) -> Result<Attempt> {
-    auto lesson = tx.one("SELECT course_id, preview, kind, pass_percent FROM lessons WHERE id = $1", {lesson_id});
+    auto lesson = lesson_for_learner(tx, lesson_id, learner, now);
     if (!lesson) {
-      return lesson_not_found();
+      return std::move(lesson).error();
     }
-    if (lesson->row().text(2) != "quiz") {
+    if (lesson->kind != "quiz") {
       return invalid("learn.not_a_quiz", "This lesson is not a quiz.");
     }
-    auto row = *load_course(tx, lesson->row().i64(0));
-    auto viewer = learner_in(tx, row, learner, now);
-    if (!viewer) {
-      return viewer.error().code == "learn.course_not_found" ? lesson_not_found() : std::move(viewer).error();
-    }
-    if (!can_read_lesson(row.gate, lesson->row().boolean(1), viewer->reader)) {
-      return forbidden("learn.locked", "This lesson is locked.");
-    }
+    const auto& row = lesson->course;
     Attempt attempt;
     attempt.lesson_id = lesson_id;
-    attempt.pass_percent = lesson->row().i64(3);
+    attempt.pass_percent = lesson->pass_percent;
     attempt.questions = questions_of(tx, lesson_id);
     attempt.answers = answers;
     attempt.score = score_quiz(attempt.questions, answers, attempt.pass_percent);

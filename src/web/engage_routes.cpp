@@ -19,18 +19,6 @@ constexpr std::string_view kTemplateChallenge = "engage/challenge.html";
 
 using render::Data;
 
-Data list_of(const std::vector<Data>& items) {
-  Data list{Data::type::list};
-  for (const auto& item : items) {
-    list.push_back(item);
-  }
-  return list;
-}
-
-http::Response redirect(std::string location) {
-  return http::Response::redirect(std::move(location), 303);
-}
-
 engage::Period period_param(const http::Request& request) {
   auto period = engage::parse_period(request.query_param("period").value_or("all"));
   if (!period) {

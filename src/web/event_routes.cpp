@@ -26,18 +26,6 @@ constexpr std::string_view kTemplateTickets = "events/tickets.html";
 
 using render::Data;
 
-Data list_of(const std::vector<Data>& items) {
-  Data list{Data::type::list};
-  for (const auto& item : items) {
-    list.push_back(item);
-  }
-  return list;
-}
-
-boost::json::value opt_time(const std::optional<Millis>& t) {
-  return t ? boost::json::value(format_rfc3339(*t)) : boost::json::value(nullptr);
-}
-
 boost::json::object ticket_json(const events::Ticket& t) {
   return boost::json::object{
       {"id", t.id},
@@ -46,8 +34,8 @@ boost::json::object ticket_json(const events::Ticket& t) {
       {"status", t.status},
       {"ticket_type", boost::json::object{{"id", t.ticket_type_id}, {"name", t.ticket_type_name}}},
       {"price", money_json(t.price)},
-      {"hold_until", opt_time(t.hold_until)},
-      {"checked_in_at", opt_time(t.checked_in_at)},
+      {"hold_until", optional_time(t.hold_until)},
+      {"checked_in_at", optional_time(t.checked_in_at)},
       {"checked_in_by", t.checked_in_by.empty() ? boost::json::value(nullptr) : boost::json::value(t.checked_in_by)},
       {"created_at", format_rfc3339(t.created_at)},
       {"qr_url", "/tickets/" + t.code + "/qr.svg"},
@@ -87,8 +75,8 @@ boost::json::object event_json(const events::Event& e) {
       {"online", e.online},
       {"has_venue", e.has_venue},
       {"location_visible", e.location_visible},
-      {"sales_start", opt_time(e.sales_start)},
-      {"sales_end", opt_time(e.sales_end)},
+      {"sales_start", optional_time(e.sales_start)},
+      {"sales_end", optional_time(e.sales_end)},
       {"status", e.status},
       {"recording_url", e.recording_url},
       {"url", "/events/" + std::to_string(e.id)},
@@ -236,10 +224,6 @@ Data event_data(const Context& ctx, const Services& s, const events::Event& e) {
   (void)ctx;
   (void)s;
   return d;
-}
-
-http::Response redirect(std::string location) {
-  return http::Response::redirect(std::move(location), 303);
 }
 
 std::string calendar_host(const Context& ctx, const Services& s) {
@@ -577,7 +561,7 @@ void register_event_routes(WebApp& app) {
     const auto code = in.str("code").value_or("");
     check(in);
     auto result = take(s.events.check_in(ctx.user->id, id_param(ctx.request), code));
-    boost::json::object checkin{{"checked_in_at", opt_time(result.ticket.checked_in_at)},
+    boost::json::object checkin{{"checked_in_at", optional_time(result.ticket.checked_in_at)},
                                 {"checked_in_by", result.ticket.checked_in_by},
                                 {"attendee", boost::json::object{{"username", result.ticket.username},
                                                                  {"display_name", result.ticket.display_name}}},

@@ -19,18 +19,6 @@ constexpr std::string_view kTemplateMine = "expert/mine.html";
 
 using render::Data;
 
-Data list_of(const std::vector<Data>& items) {
-  Data list{Data::type::list};
-  for (const auto& item : items) {
-    list.push_back(item);
-  }
-  return list;
-}
-
-boost::json::value opt_time(const std::optional<Millis>& t) {
-  return t ? boost::json::value(format_rfc3339(*t)) : boost::json::value(nullptr);
-}
-
 boost::json::object offer_json(const expert::Offer& o) {
   return boost::json::object{
       {"community", o.community_slug},
@@ -61,14 +49,14 @@ boost::json::object question_json(const expert::Question& q) {
       {"payment", q.payment_public_id.empty() ? boost::json::value(nullptr)
                                               : boost::json::value(boost::json::object{{"id", q.payment_public_id},
                                                                                        {"status", q.payment_status}})},
-      {"paid_at", opt_time(q.paid_at)},
-      {"deadline_at", opt_time(q.deadline_at)},
+      {"paid_at", optional_time(q.paid_at)},
+      {"deadline_at", optional_time(q.deadline_at)},
       {"answer_md", answered ? boost::json::value(q.answer_md) : boost::json::value(nullptr)},
       {"answer_html", answered ? boost::json::value(q.answer_html) : boost::json::value(nullptr)},
-      {"answered_at", opt_time(q.answered_at)},
+      {"answered_at", optional_time(q.answered_at)},
       {"refund_reason", q.refund_reason.empty() ? boost::json::value(nullptr) : boost::json::value(q.refund_reason)},
       {"decline_reason", q.decline_reason.empty() ? boost::json::value(nullptr) : boost::json::value(q.decline_reason)},
-      {"refunded_at", opt_time(q.refunded_at)},
+      {"refunded_at", optional_time(q.refunded_at)},
       {"post_id", q.post_id ? boost::json::value(q.post_id->value) : boost::json::value(nullptr)},
       {"url", "/paid-questions/" + std::to_string(q.id)},
       {"created_at", format_rfc3339(q.created_at)},

@@ -163,14 +163,13 @@ boost::json::object tier_json(const billing::Tier& t) {
   };
 }
 
-namespace {
 boost::json::value optional_time(const std::optional<Millis>& t) {
   return t ? boost::json::value(format_rfc3339(*t)) : boost::json::value(nullptr);
 }
+
 boost::json::value optional_id(const std::optional<int64_t>& id) {
   return id ? boost::json::value(*id) : boost::json::value(nullptr);
 }
-}  // namespace
 
 boost::json::object checkout_json(const billing::Checkout& k) {
   return boost::json::object{

@@ -53,6 +53,9 @@ boost::json::object post_json(const content::Post& post, bool include_body);
 boost::json::object comment_json(const content::Comment& comment);
 boost::json::object money_json(const Money& money);
 boost::json::object tier_json(const billing::Tier& tier);
+// An optional time as RFC 3339, or null; an optional id, or null.
+boost::json::value optional_time(const std::optional<Millis>& t);
+boost::json::value optional_id(const std::optional<int64_t>& id);
 boost::json::object checkout_json(const billing::Checkout& checkout);
 boost::json::object payment_json(const billing::Payment& payment);
 boost::json::object membership_json(const billing::Membership& membership);

@@ -24,18 +24,6 @@ constexpr std::string_view kTemplateCertificatePrint = "learn/certificate_print.
 
 using render::Data;
 
-Data list_of(const std::vector<Data>& items) {
-  Data list{Data::type::list};
-  for (const auto& item : items) {
-    list.push_back(item);
-  }
-  return list;
-}
-
-http::Response redirect(std::string location) {
-  return http::Response::redirect(std::move(location), 303);
-}
-
 std::string course_url(int64_t id) {
   return "/courses/" + std::to_string(id);
 }
@@ -44,10 +32,6 @@ std::string lesson_url(int64_t id) {
 }
 std::string certificate_url(const std::string& code) {
   return "/certificates/" + code;
-}
-
-boost::json::value opt(const std::optional<int64_t>& v) {
-  return v ? boost::json::value(*v) : boost::json::value(nullptr);
 }
 
 boost::json::object person_json(const learn::Person& p) {
@@ -124,7 +108,7 @@ boost::json::object lesson_json(const learn::Lesson& l) {
     o["body_html"] = l.body_html;
     o["video_url"] = l.video_url;
     o["video_embed_url"] = l.video_embed_url;
-    o["file_id"] = opt(l.file_id);
+    o["file_id"] = optional_id(l.file_id);
     o["position_seconds"] = l.position_seconds;
     if (l.kind == "quiz") {
       o["pass_percent"] = l.pass_percent;
@@ -136,8 +120,8 @@ boost::json::object lesson_json(const learn::Lesson& l) {
     }
   }
   if (l.previous_id || l.next_id) {
-    o["previous_id"] = opt(l.previous_id);
-    o["next_id"] = opt(l.next_id);
+    o["previous_id"] = optional_id(l.previous_id);
+    o["next_id"] = optional_id(l.next_id);
   }
   return o;
 }
@@ -182,7 +166,7 @@ boost::json::object course_json(const learn::Course& c, bool with_sections) {
     }
     o["sections"] = std::move(sections);
     o["completed"] = c.completed;
-    o["continue_lesson_id"] = opt(c.continue_lesson_id);
+    o["continue_lesson_id"] = optional_id(c.continue_lesson_id);
     o["certificate_url"] =
         c.certificate_code ? boost::json::value(certificate_url(*c.certificate_code)) : boost::json::value(nullptr);
   }
@@ -199,7 +183,7 @@ boost::json::object progress_json(const learn::Progress& p) {
       {"total", p.total},
       {"percent", p.percent},
       {"completed_lesson_ids", std::move(done)},
-      {"continue_lesson_id", opt(p.continue_lesson_id)},
+      {"continue_lesson_id", optional_id(p.continue_lesson_id)},
       {"certificate_url",
        p.certificate_code ? boost::json::value(certificate_url(*p.certificate_code)) : boost::json::value(nullptr)},
       {"points", p.points},
@@ -1054,7 +1038,7 @@ void register_learn_routes(WebApp& app) {
     auto enrolment = take(s.courses.enroll(ctx.user->id, id_param(ctx.request), cohort));
     return json_response(201, {{"enrolment", boost::json::object{{"id", enrolment.id},
                                                                  {"course_id", enrolment.course_id},
-                                                                 {"cohort_id", opt(enrolment.cohort_id)},
+                                                                 {"cohort_id", optional_id(enrolment.cohort_id)},
                                                                  {"paid", enrolment.paid},
                                                                  {"status", enrolment.status}}}});
   });
@@ -1174,7 +1158,7 @@ void register_learn_routes(WebApp& app) {
     auto enrolment = take(s.courses.join_cohort(ctx.user->id, id_param(ctx.request)));
     return json_response(201, {{"enrolment", boost::json::object{{"id", enrolment.id},
                                                                  {"course_id", enrolment.course_id},
-                                                                 {"cohort_id", opt(enrolment.cohort_id)},
+                                                                 {"cohort_id", optional_id(enrolment.cohort_id)},
                                                                  {"paid", enrolment.paid},
                                                                  {"status", enrolment.status}}}});
   });

@@ -13,10 +13,6 @@ namespace {
 constexpr std::string_view kTemplateRedeem = "billing/redeem.html";
 constexpr Millis kDayMs = 86'400'000;
 
-boost::json::value optional_time(const std::optional<Millis>& t) {
-  return t ? boost::json::value(format_rfc3339(*t)) : boost::json::value(nullptr);
-}
-
 boost::json::object coupon_json(const billing::Coupon& o) {
   boost::json::array tier_ids;
   for (int64_t id : o.tier_ids) {

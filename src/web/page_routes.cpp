@@ -27,18 +27,6 @@ constexpr std::string_view kTemplateDrafts = "content/drafts.html";
 
 using render::Data;
 
-Data list_of(std::vector<Data> items) {
-  Data list{Data::type::list};
-  for (auto& item : items) {
-    list.push_back(item);
-  }
-  return list;
-}
-
-http::Response redirect(std::string location) {
-  return http::Response::redirect(std::move(location), 303);
-}
-
 community::Community require_community(Services& s, const Context& ctx) {
   auto community = s.communities.find(ctx.request.param("slug"));
   if (!community) {

@@ -116,4 +116,16 @@ std::string safe_next(std::string_view next) {
   return std::string(next);
 }
 
+render::Data list_of(const std::vector<render::Data>& items) {
+  render::Data list{render::Data::type::list};
+  for (const auto& item : items) {
+    list.push_back(item);
+  }
+  return list;
+}
+
+http::Response redirect(std::string location) {
+  return http::Response::redirect(std::move(location), 303);
+}
+
 }  // namespace gh::web

@@ -30,6 +30,11 @@ struct PageMeta {
 // Renders `name` with `data` into the layout.
 http::Response render_page(Context& ctx, const Services& services, std::string_view name, render::Data data,
                            const PageMeta& meta);
+// A template list of `items`.
+render::Data list_of(const std::vector<render::Data>& items);
+// 303 See Other: where a page form goes once it succeeded.
+http::Response redirect(std::string location);
+
 http::Response render_error_page(Context& ctx, Services& services, int status, const Error& error);
 
 // The translated message for an error code ("error.<code>"), falling back to its English text.

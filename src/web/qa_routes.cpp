@@ -18,10 +18,6 @@ boost::json::value bounty_json(const std::optional<content::Bounty>& b) {
       {"points", b->points}, {"deadline_at", format_rfc3339(b->deadline_at)}, {"status", b->status}};
 }
 
-http::Response redirect(std::string location) {
-  return http::Response::redirect(std::move(location), 303);
-}
-
 int64_t form_integer(const Form& form, std::string_view key, int64_t fallback) {
   const auto text_value = form.get(key);
   if (text_value.empty()) {
