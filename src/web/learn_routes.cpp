@@ -190,11 +190,13 @@ boost::json::object progress_json(const learn::Progress& p) {
   };
 }
 
+// An attempt's result: which answers were right; the right answers themselves only once the quiz
+// is passed, so that a failed attempt cannot be used to read them.
 boost::json::object attempt_json(const learn::Attempt& a) {
   boost::json::array results;
   for (size_t i = 0; i < a.questions.size(); ++i) {
     const auto& q = a.questions[i];
-    boost::json::object r = question_json(q, true);
+    boost::json::object r = question_json(q, a.score.passed);
     r["question_id"] = q.id;
     r["correct"] = a.score.results.at(i).second;
     results.push_back(std::move(r));
@@ -895,7 +897,7 @@ http::Response result_page(Context& ctx, Services& s, const learn::Attempt& a) {
     d.set("right", a.score.results.at(i).second);
     std::string expected;
     for (const auto& o : q.options) {
-      if (o.correct) {
+      if (o.correct && a.score.passed) {  // The right answers only once passed.
         expected += (expected.empty() ? "" : " · ") + o.text;
       }
     }

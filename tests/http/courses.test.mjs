@@ -135,6 +135,9 @@ test('buy with the manual provider through the pages, learn, pass the quiz, get 
     { question_id: questions[0].id, option_ids: [questions[0].options[0].id] }, { question_id: questions[1].id, text: 'nope' }] });
   assert.equal(wrong.status, 201);
   assert.equal(wrong.data.attempt.passed, false);
+  // A failed attempt says which answers were wrong, never what the right ones are.
+  assert.ok(!JSON.stringify(wrong.data).includes('SECRETANSWER'));
+  assert.ok(wrong.data.attempt.results.every((r) => r.options.every((o) => !('correct' in o))));
   assert.equal(wrong.data.attempt.certificate_url, null);
   const quizPage = await browser.get(`/lessons/${quiz.id}`);
   csrf = quizPage.text.match(/name="_csrf" value="([^"]+)"/)[1];
