@@ -2,6 +2,7 @@
 // registration, cancel, tickets with QR codes, and the organisers' pages (edit, ticket types,
 // sponsors, attendees with CSV, check-in with a live count, points). The rules live in events/;
 // the venue and online link come out of events::Events already cut for the viewer.
+#include <algorithm>
 #include <charconv>
 
 #include "core/text.hpp"
@@ -307,6 +308,9 @@ http::Response event_page(Context& ctx, Services& s, int64_t id, std::optional<E
     types.push_back(d);
   }
   data.set("ticket_types", list_of(types));
+  data.set("card", s.checkouts.stripe_enabled());
+  data.set("has_paid_types", std::any_of(e.ticket_types.begin(), e.ticket_types.end(),
+                                         [](const auto& t) { return t.price.amount_minor() > 0; }));
   std::vector<Data> sponsors;
   for (const auto& sp : e.sponsors) {
     Data d;
@@ -726,7 +730,8 @@ void register_event_routes(WebApp& app) {
     if (auto t = whole(form.get("ticket_type_id")); t > 0) {
       type = t;
     }
-    auto registration = s.events.register_for(ctx.user->id, id, type, "manual", public_base(ctx, s));
+    const std::string provider = form.get("provider") == "stripe" ? "stripe" : "manual";  // Paid types only.
+    auto registration = s.events.register_for(ctx.user->id, id, type, provider, public_base(ctx, s));
     if (!registration) {
       if (registration.error().kind != ErrorKind::Conflict && registration.error().kind != ErrorKind::Invalid) {
         throw std::move(registration).error();

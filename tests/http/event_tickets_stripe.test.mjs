@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startServer, newUser, binary, sql } from './harness.mjs';
+import { startServer, newUser, binary, sql, Client } from './harness.mjs';
 import { startFakeStripe } from '../fakes/stripe.mjs';
 
 let stripe, server, owner, hook;
@@ -18,6 +18,26 @@ before(async () => {
   await owner.post('/api/v1/communities', { slug: 'talks', name: 'Talks' });
 });
 after(async () => { await server.stop(); await stripe.close(); });
+
+test('the event page offers card payment for paid tickets and sends the buyer on to Stripe', async () => {
+  const soon = (h) => new Date(Date.now() + h * 3600 * 1000).toISOString();
+  const event = (await owner.post('/api/v1/communities/talks/events', {
+    title: 'Card talk', starts_at: soon(24), ends_at: soon(25), timezone: 'Europe/Berlin', capacity: 5, venue: 'Hall' })).data.event;
+  const type = (await owner.post(`/api/v1/events/${event.id}/ticket-types`, { name: 'Seat', price: { amount_minor: 2500, currency: 'CNY' } })).data.ticket_type;
+  const buyer = await newUser(server.base, 'cardbuyer');
+  const browser = new Client(server.base);
+  assert.equal((await browser.post('/api/v1/auth/login', { login: buyer.username, password: 'correct horse battery' })).status, 200);
+  const page = await browser.get(`/events/${event.id}`);
+  assert.match(page.text, /name="provider" value="stripe"/);
+  const csrf = page.text.match(/name="_csrf" value="([^"]+)"/)[1];
+  const posted = await browser.request('POST', `/events/${event.id}/register`, { form: { _csrf: csrf, ticket_type_id: String(type.id), provider: 'stripe' } });
+  assert.equal(posted.status, 303);
+  const checkoutPath = posted.headers.get('location');
+  assert.match(checkoutPath, /^\/checkout\/co_/);
+  const checkout = (await buyer.get(`/api/v1${checkoutPath}`)).data.checkout;
+  assert.equal(checkout.provider, 'stripe');
+  assert.equal(checkout.redirect_url, stripe.sessionFor(checkout.id).url, 'our page forwards to the hosted page');
+});
 
 test('a late Stripe payment for a lapsed hold is honoured; its refund frees the seat', async () => {
   const soon = (h) => new Date(Date.now() + h * 3600 * 1000).toISOString();
