@@ -211,12 +211,6 @@ http::Response challenge_page(Context& ctx, Services& s, int64_t id, std::option
                      PageMeta{c.title, c.description, error ? status_of(error->kind) : 200});
 }
 
-int64_t whole_number(const std::string& text_value) {
-  int64_t days = 0;
-  auto [ptr, ec] = std::from_chars(text_value.data(), text_value.data() + text_value.size(), days);
-  return ec == std::errc() && ptr == text_value.data() + text_value.size() ? days : 0;
-}
-
 }  // namespace
 
 void add_profile_engagement(Context& ctx, Services& s, UserId user, bool is_self, render::Data& data) {
@@ -384,8 +378,8 @@ void register_engage_routes(WebApp& app) {
     for (auto act : engage::kActs) {
       const std::string name(engage::act_name(act));
       if (form.has(name + "_points")) {
-        const auto points = whole_number(text::trim(form.get(name + "_points")));
-        const auto cap = whole_number(text::trim(form.get(name + "_daily_cap")));
+        const auto points = whole_number(form.get(name + "_points")).value_or(0);
+        const auto cap = whole_number(form.get(name + "_daily_cap")).value_or(0);
         rules.push_back(engage::Rule{act, points, cap});
       }
     }
@@ -409,7 +403,7 @@ void register_engage_routes(WebApp& app) {
   app.route(Door::Page, "POST", "/c/{slug}/challenges", Auth::Required, [&s](Context& ctx) {
     Form form(ctx.request);
     engage::ChallengeInput input{form.get("title"), form.get("description"), text::trim(form.get("starts_on")),
-                                 whole_number(text::trim(form.get("days")))};
+                                 whole_number(form.get("days")).value_or(0)};
     auto challenge = s.challenges.create(ctx.user->id, ctx.request.param("slug"), input);
     if (!challenge) {
       if (challenge.error().kind != ErrorKind::Invalid) {

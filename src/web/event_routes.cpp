@@ -129,14 +129,6 @@ events::EventInput event_input_json(JsonInput& in) {
   return input;
 }
 
-// The whole number in a form field, or -1.
-int64_t whole(const std::string& value) {
-  int64_t n = -1;
-  const auto trimmed = text::trim(value);
-  auto [ptr, ec] = std::from_chars(trimmed.data(), trimmed.data() + trimmed.size(), n);
-  return ec == std::errc() && ptr == trimmed.data() + trimmed.size() ? n : -1;
-}
-
 // A datetime-local field read in `zone` (the form's own zone field).
 std::optional<Millis> local_field(const Form& form, std::string_view key, const std::string& zone) {
   auto local = events::parse_local_input(text::trim(form.get(key)));
@@ -153,7 +145,7 @@ events::EventInput event_input_form(const Form& form) {
   input.timezone = text::trim(form.get("timezone"));
   input.starts_at = local_field(form, "starts_at", input.timezone);
   input.ends_at = local_field(form, "ends_at", input.timezone);
-  input.capacity = whole(form.get("capacity"));
+  input.capacity = whole_number(form.get("capacity")).value_or(-1);
   input.venue = form.get("venue");
   input.online_url = form.get("online_url");
   input.sales_start = local_field(form, "sales_start", input.timezone);
@@ -727,7 +719,7 @@ void register_event_routes(WebApp& app) {
     Form form(ctx.request);
     const auto id = id_param(ctx.request);
     std::optional<int64_t> type;
-    if (auto t = whole(form.get("ticket_type_id")); t > 0) {
+    if (auto t = whole_number(form.get("ticket_type_id")).value_or(-1); t > 0) {
       type = t;
     }
     const std::string provider = form.get("provider") == "stripe" ? "stripe" : "manual";  // Paid types only.
@@ -759,7 +751,7 @@ void register_event_routes(WebApp& app) {
   app.route(Door::Page, "POST", "/events/{id}/recording-lesson", Auth::Required, [&s](Context& ctx) {
     Form form(ctx.request);
     const auto id = id_param(ctx.request);
-    auto lesson = recording_to_lesson(s, ctx.user->id, id, std::atoll(form.get("course_id").c_str()));
+    auto lesson = recording_to_lesson(s, ctx.user->id, id, whole_number(form.get("course_id")).value_or(0));
     if (!lesson) {
       if (lesson.error().kind == ErrorKind::NotFound) {
         throw std::move(lesson).error();

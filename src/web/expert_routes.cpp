@@ -109,12 +109,6 @@ std::optional<expert::Side> side_param(const http::Request& request) {
   return std::nullopt;
 }
 
-int64_t whole_number(const std::string& text_value) {
-  int64_t n = 0;
-  auto [ptr, ec] = std::from_chars(text_value.data(), text_value.data() + text_value.size(), n);
-  return ec == std::errc() && ptr == text_value.data() + text_value.size() ? n : 0;
-}
-
 // "50.00" for 5000 minor units of CNY: what the price field shows and parses.
 std::string decimal(const Money& money) {
   const int digits = Money::minor_digits(money.currency());
@@ -299,7 +293,7 @@ void register_expert_routes(WebApp& app) {
     const std::string currency = text::trim(form.get("currency"));
     expert::OfferInput input;
     input.currency = currency;
-    input.answer_days = whole_number(text::trim(form.get("answer_days")));
+    input.answer_days = whole_number(form.get("answer_days")).value_or(0);
     input.intro = form.get("intro");
     input.active = form.get("active") == "1";
     Result<expert::Offer> saved = invalid("expert.invalid_price", "The price must be above zero.", "price");

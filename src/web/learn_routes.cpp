@@ -428,13 +428,6 @@ Millis time_field(const std::optional<std::string>& value, std::string_view fiel
   return *t;
 }
 
-int64_t whole_number(const std::string& value, int64_t fallback = 0) {
-  const auto t = text::trim(value);
-  int64_t n = 0;
-  auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
-  return ec == std::errc() && ptr == t.data() + t.size() ? n : fallback;
-}
-
 // Quizzes in a form's text area, one line each:
 //   "? single: prompt" (or multiple, short) starts a question;
 //   "- option", "* correct option", "= accepted answer" (short).
@@ -493,14 +486,14 @@ learn::LessonInput lesson_form(const Form& form) {
   in.kind = form.get("kind");
   in.body_md = form.get("body_md");
   in.video_url = form.get("video_url");
-  if (const auto f = whole_number(form.get("file_id")); f != 0) {
+  if (const auto f = whole_number(form.get("file_id")).value_or(0); f != 0) {
     in.file_id = f;
   }
   in.preview = form.get("preview") == "1";
-  if (const auto sid = whole_number(form.get("section_id")); sid > 0) {
+  if (const auto sid = whole_number(form.get("section_id")).value_or(0); sid > 0) {
     in.section_id = sid;
   }
-  in.pass_percent = whole_number(form.get("pass_percent"), -1);
+  in.pass_percent = whole_number(form.get("pass_percent")).value_or(-1);
   if (in.kind != "quiz" && in.pass_percent < 0) {
     in.pass_percent = 0;
   }
@@ -517,7 +510,7 @@ learn::CourseInput course_form(const Form& form, const std::string& currency) {
   in.cover_url = form.get("cover_url");
   in.access = form.get("access");
   for (const auto& t : form.values("tier_ids")) {
-    if (const auto id = whole_number(t); id > 0) {
+    if (const auto id = whole_number(t).value_or(0); id > 0) {
       in.tier_ids.push_back(id);
     }
   }
@@ -1203,7 +1196,7 @@ void register_learn_routes(WebApp& app) {
     Form form(ctx.request);
     const auto id = id_param(ctx.request);
     std::optional<int64_t> cohort;
-    if (const auto c = whole_number(form.get("cohort_id")); c > 0) {
+    if (const auto c = whole_number(form.get("cohort_id")).value_or(0); c > 0) {
       cohort = c;
     }
     auto enrolled = s.courses.enroll(ctx.user->id, id, cohort);
@@ -1219,7 +1212,7 @@ void register_learn_routes(WebApp& app) {
   app.route(Door::Page, "POST", "/courses/{id}/reviews", Auth::Required, [&s](Context& ctx) {
     Form form(ctx.request);
     const auto id = id_param(ctx.request);
-    auto saved = s.courses.review(ctx.user->id, id, whole_number(form.get("rating")), form.get("body"));
+    auto saved = s.courses.review(ctx.user->id, id, whole_number(form.get("rating")).value_or(0), form.get("body"));
     if (!saved) {
       if (saved.error().kind == ErrorKind::NotFound) {
         throw std::move(saved).error();
@@ -1255,14 +1248,14 @@ void register_learn_routes(WebApp& app) {
 
   app.route(Door::Page, "POST", "/sections/{id}/edit", Auth::Required, [&s](Context& ctx) {
     Form form(ctx.request);
-    const auto course_id = whole_number(form.get("course_id"));
+    const auto course_id = whole_number(form.get("course_id")).value_or(0);
     std::optional<std::string> title;
     if (form.has("title")) {
       title = form.get("title");
     }
     std::optional<int64_t> position;
     if (form.has("position")) {
-      position = whole_number(form.get("position"), 1);
+      position = whole_number(form.get("position")).value_or(1);
     }
     auto section = take(s.courses.update_section(ctx.user->id, id_param(ctx.request), title, position));
     (void)section;
@@ -1277,8 +1270,8 @@ void register_learn_routes(WebApp& app) {
 
   app.route(Door::Page, "POST", "/lessons/{id}/move", Auth::Required, [&s](Context& ctx) {
     Form form(ctx.request);
-    auto lesson =
-        take(s.courses.move_lesson(ctx.user->id, id_param(ctx.request), whole_number(form.get("position"), 1)));
+    auto lesson = take(
+        s.courses.move_lesson(ctx.user->id, id_param(ctx.request), whole_number(form.get("position")).value_or(1)));
     return redirect(course_url(lesson.course_id) + "/edit");
   });
 
@@ -1313,14 +1306,15 @@ void register_learn_routes(WebApp& app) {
     const auto id = id_param(ctx.request);
     return edit_action(ctx, s, id, [&] {
       learn::CohortInput input{form.get("title"), time_field(form.get("starts_at"), "starts_at"),
-                               time_field(form.get("ends_at"), "ends_at"), whole_number(form.get("seat_limit"))};
+                               time_field(form.get("ends_at"), "ends_at"),
+                               whole_number(form.get("seat_limit")).value_or(0)};
       take(s.courses.create_cohort(ctx.user->id, id, input));
     });
   });
 
   app.route(Door::Page, "POST", "/cohorts/{id}/sessions", Auth::Required, [&s](Context& ctx) {
     Form form(ctx.request);
-    const auto course_id = whole_number(form.get("course_id"));
+    const auto course_id = whole_number(form.get("course_id")).value_or(0);
     return edit_action(ctx, s, course_id, [&] {
       learn::SessionInput input{form.get("title"), time_field(form.get("starts_at"), "starts_at"),
                                 time_field(form.get("ends_at"), "ends_at"), form.get("link")};
@@ -1354,7 +1348,7 @@ void register_learn_routes(WebApp& app) {
         a.text = form.get(key);
       } else {
         for (const auto& v : form.values(key)) {
-          a.option_ids.push_back(whole_number(v));
+          a.option_ids.push_back(whole_number(v).value_or(0));
         }
       }
       answers.push_back(std::move(a));

@@ -1,5 +1,7 @@
 #include "web/pages.hpp"
 
+#include <charconv>
+
 #include "core/text.hpp"
 
 namespace gh::web {
@@ -114,6 +116,16 @@ std::string safe_next(std::string_view next) {
     return "/";
   }
   return std::string(next);
+}
+
+std::optional<int64_t> whole_number(std::string_view text_value) {
+  const auto trimmed = text::trim(text_value);
+  int64_t value = 0;
+  auto [ptr, ec] = std::from_chars(trimmed.data(), trimmed.data() + trimmed.size(), value);
+  if (ec != std::errc() || ptr != trimmed.data() + trimmed.size()) {
+    return std::nullopt;
+  }
+  return value;
 }
 
 render::Data list_of(const std::vector<render::Data>& items) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,8 @@ struct PageMeta {
 // Renders `name` with `data` into the layout.
 http::Response render_page(Context& ctx, const Services& services, std::string_view name, render::Data data,
                            const PageMeta& meta);
+// A form field as a whole number (surrounding spaces allowed), or nullopt when it is not one.
+std::optional<int64_t> whole_number(std::string_view text_value);
 // A template list of `items`.
 render::Data list_of(const std::vector<render::Data>& items);
 // 303 See Other: where a page form goes once it succeeded.
